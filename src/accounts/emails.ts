@@ -1,0 +1,41 @@
+// The texts of account e-mails (French), queued through the jobs outbox.
+import type { Deps } from '../deps.ts';
+import type { Tx } from '../jobs/queue.ts';
+import { enqueue } from '../jobs/queue.ts';
+
+export async function queueMail(tx: Tx, memberId: string | null, to: string, subject: string, text: string) {
+  await enqueue(tx, { kind: 'email', payload: { to, subject, text, memberId }, memberId });
+}
+
+const sign = '\n\n— L’équipe du Club Petites Stars';
+
+export const mails = {
+  confirm: (deps: Deps, firstName: string, token: string) => ({
+    subject: 'Confirmez votre adresse électronique',
+    text:
+      `Bonjour ${firstName},\n\nPour confirmer votre adresse et activer votre compte, ouvrez ce lien (valable 24 heures) :\n` +
+      `${deps.config.publicUrl}/inscription/confirmer?jeton=${token}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.${sign}`,
+  }),
+  alreadyRegistered: (deps: Deps) => ({
+    subject: 'Tentative d’inscription avec votre adresse',
+    text:
+      `Bonjour,\n\nQuelqu’un (peut-être vous) a voulu créer un compte avec cette adresse, qui a déjà un compte au club.\n` +
+      `Si vous avez oublié votre mot de passe : ${deps.config.publicUrl}/mot-de-passe-oublie\n\nSinon, ignorez ce message.${sign}`,
+  }),
+  reset: (deps: Deps, token: string) => ({
+    subject: 'Réinitialisation de votre mot de passe',
+    text:
+      `Bonjour,\n\nPour choisir un nouveau mot de passe, ouvrez ce lien (valable 1 heure, une seule fois) :\n` +
+      `${deps.config.publicUrl}/mot-de-passe/reinitialiser?jeton=${token}\n\nSi vous n’avez rien demandé, ignorez ce message : votre mot de passe reste inchangé.${sign}`,
+  }),
+  passwordChanged: () => ({
+    subject: 'Votre mot de passe a été modifié',
+    text: `Bonjour,\n\nLe mot de passe de votre compte vient d’être modifié et vos autres sessions ont été fermées.\nSi vous n’êtes pas à l’origine de ce changement, utilisez « Mot de passe oublié » sans attendre.${sign}`,
+  }),
+  inactivityWarning: (deps: Deps, firstName: string, months: number) => ({
+    subject: 'Votre compte va être supprimé',
+    text:
+      `Bonjour ${firstName},\n\nVous ne vous êtes pas connecté depuis longtemps. Sans connexion de votre part, votre compte sera ` +
+      `supprimé à ${months} mois d’inactivité, avec toutes vos données personnelles.\nPour le garder, connectez-vous : ${deps.config.publicUrl}/connexion${sign}`,
+  }),
+};

@@ -1,0 +1,98 @@
+// Form schemas for accounts, built from shared field schemas; messages are in French.
+import { z } from 'zod';
+import { isCommonPassword } from './password.ts';
+
+export const COUNTRIES = { FR: 'France', BE: 'Belgique', LU: 'Luxembourg', CH: 'Suisse', MC: 'Monaco' } as const;
+type Country = keyof typeof COUNTRIES;
+
+const text = (label: string, max: number) =>
+  z
+    .string({ error: `${label} : champ obligatoire.` })
+    .trim()
+    .min(1, `${label} : champ obligatoire.`)
+    .max(max, `${label} : ${max} caractères au maximum.`);
+
+export const EmailSchema = z
+  .string({ error: 'Adresse électronique : champ obligatoire.' })
+  .trim()
+  .toLowerCase()
+  .min(1, 'Adresse électronique : champ obligatoire.')
+  .max(254, 'Adresse électronique trop longue.')
+  .pipe(z.email('Adresse électronique invalide (exemple : prenom.nom@exemple.fr).'));
+
+export const PasswordSchema = z
+  .string({ error: 'Mot de passe : champ obligatoire.' })
+  .min(12, 'Le mot de passe doit contenir au moins 12 caractères.')
+  .max(200, 'Le mot de passe doit contenir au plus 200 caractères.')
+  .refine((p) => !isCommonPassword(p), 'Ce mot de passe fait partie des plus courants : choisissez-en un autre.');
+
+const PhoneSchema = z
+  .string()
+  .trim()
+  .transform((v) => v.replace(/[\s.-]/g, ''))
+  .refine((v) => v === '' || /^(?:\+\d{8,15}|0[1-9]\d{8})$/.test(v), 'Numéro de téléphone invalide (exemple : 06 12 34 56 78).')
+  .optional()
+  .transform((v) => (v ? v : null));
+
+const checkbox = z
+  .union([z.literal('on'), z.literal('1'), z.undefined()])
+  .transform((v) => v !== undefined);
+
+export const ContactSchema = z
+  .object({
+    firstName: text('Prénom', 100),
+    lastName: text('Nom', 100),
+    addressLine1: text('Adresse', 200),
+    addressLine2: z.string().trim().max(200, 'Complément d’adresse : 200 caractères au maximum.').optional().transform((v) => v || null),
+    postcode: z.string().trim().min(1, 'Code postal : champ obligatoire.'),
+    city: text('Ville', 100),
+    country: z.enum(Object.keys(COUNTRIES) as [Country, ...Country[]], 'Pays : choisissez dans la liste.'),
+    phone: PhoneSchema,
+  })
+  .superRefine((v, ctx) => {
+    const fiveDigits = v.country === 'FR' || v.country === 'MC';
+    const ok = fiveDigits ? /^\d{5}$/.test(v.postcode) && !/^00/.test(v.postcode) : /^\d{4}$/.test(v.postcode);
+    if (!ok) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['postcode'],
+        message: fiveDigits ? 'Code postal invalide : 5 chiffres (exemple : 75011).' : 'Code postal invalide : 4 chiffres.',
+      });
+    }
+  });
+
+export const RegisterSchema = z
+  .object({
+    email: EmailSchema,
+    password: PasswordSchema,
+    newsletter: checkbox,
+    acceptTerms: checkbox.refine((v) => v, 'Vous devez accepter les conditions et la politique de confidentialité.'),
+  })
+  .and(ContactSchema);
+
+export const LoginSchema = z.object({
+  email: EmailSchema,
+  password: z.string().min(1, 'Mot de passe : champ obligatoire.').max(200),
+});
+
+export const ForgotSchema = z.object({ email: EmailSchema });
+
+export const ResetSchema = z
+  .object({ token: z.string().min(10).max(200), password: PasswordSchema, passwordConfirm: z.string() })
+  .refine((v) => v.password === v.passwordConfirm, { path: ['passwordConfirm'], message: 'Les deux mots de passe ne sont pas identiques.' });
+
+export const ChangeEmailSchema = z.object({
+  email: EmailSchema,
+  currentPassword: z.string().min(1, 'Saisissez votre mot de passe actuel.'),
+});
+
+export const ChangePasswordSchema = z
+  .object({ currentPassword: z.string().min(1, 'Saisissez votre mot de passe actuel.'), password: PasswordSchema, passwordConfirm: z.string() })
+  .refine((v) => v.password === v.passwordConfirm, { path: ['passwordConfirm'], message: 'Les deux mots de passe ne sont pas identiques.' });
+
+export const DeleteSchema = z.object({
+  currentPassword: z.string().min(1, 'Saisissez votre mot de passe pour confirmer.'),
+  confirmForfeit: checkbox,
+});
+
+export const NewsletterSchema = z.object({ newsletter: checkbox });

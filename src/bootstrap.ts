@@ -1,0 +1,35 @@
+// Opens everything the app needs from the configuration: database (migrated), mailer, deps.
+import type { Config } from './config.ts';
+import { openDatabase } from './db/connect.ts';
+import type { Database } from './db/connect.ts';
+import { applyMigrations } from './db/migrations.ts';
+import { systemClock } from './clock.ts';
+import type { Clock } from './clock.ts';
+import type { Logger } from './logger.ts';
+import { createMailboxMailer, createSmtpMailer } from './mail/mailer.ts';
+import type { Deps } from './deps.ts';
+
+export interface Booted {
+  deps: Deps;
+  database: Database;
+  applied: string[];
+}
+
+export async function boot(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Booted> {
+  const database = await openDatabase(config);
+  const applied = await applyMigrations(database.factory);
+  if (applied.length) logger.info({ applied }, 'migrations applied');
+  const db = database.prisma;
+  const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : createMailboxMailer(db);
+  const deps: Deps = {
+    db,
+    config,
+    clock,
+    logger,
+    mailer,
+    ping: async () => {
+      await db.$queryRaw`SELECT 1`;
+    },
+  };
+  return { deps, database, applied };
+}

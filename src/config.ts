@@ -1,0 +1,115 @@
+// Configuration: parsed once at start from the environment; a bad value stops the process.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+export const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'doit commencer par postgres:// ou postgresql://')
+    .optional(),
+  DATA_DIR: z.string().min(1).default('./data'),
+  SESSION_SECRET: z.string().min(32, 'au moins 32 caractères').optional(),
+  CODE_HMAC_SECRET: z.string().min(32, 'au moins 32 caractères').optional(),
+  TRUST_PROXY: z.string().default('false'),
+  PUBLIC_URL: z.url().default('http://localhost:3000'),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'doit commencer par smtp:// ou smtps://')
+    .optional(),
+  MAIL_FROM: z.string().default('Club Petites Stars <club@clubpetitesstars.example>'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SEED_DEMO: bool.optional(),
+  JOBS_WORKER: bool.default(true),
+  RETENTION_UNCONFIRMED_DAYS: z.coerce.number().int().positive().default(7),
+  RETENTION_INACTIVE_WARN_MONTHS: z.coerce.number().int().positive().default(35),
+  RETENTION_INACTIVE_ERASE_MONTHS: z.coerce.number().int().positive().default(36),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface Config {
+  env: Env['NODE_ENV'];
+  isProduction: boolean;
+  port: number;
+  host: string;
+  databaseUrl?: string;
+  dataDir: string;
+  sessionSecret: string;
+  codeHmacSecret: string;
+  trustProxy: boolean | number | string;
+  publicUrl: string;
+  smtpUrl?: string;
+  mailFrom: string;
+  logLevel: Env['LOG_LEVEL'];
+  seedDemo: boolean;
+  jobsWorker: boolean;
+  retention: { unconfirmedDays: number; inactiveWarnMonths: number; inactiveEraseMonths: number };
+}
+
+export class ConfigError extends Error {}
+
+function parseTrustProxy(v: string): boolean | number | string {
+  if (v === 'true') return true;
+  if (v === 'false' || v === '') return false;
+  if (/^\d+$/.test(v)) return Number(v);
+  return v;
+}
+
+// In development a missing secret is generated once and kept under DATA_DIR, so sessions survive restarts.
+function devSecret(dataDir: string, name: string): string {
+  const file = path.join(dataDir, `.${name}`);
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== ''));
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Configuration invalide :\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const isProduction = e.NODE_ENV === 'production';
+  const dataDir = path.resolve(e.DATA_DIR);
+  if (isProduction) {
+    const missing = (['SESSION_SECRET', 'CODE_HMAC_SECRET'] as const).filter((k) => !e[k]);
+    if (missing.length) {
+      throw new ConfigError(
+        `Configuration invalide :\n${missing.map((k) => `  ${k}: obligatoire quand NODE_ENV=production`).join('\n')}`,
+      );
+    }
+  }
+  return {
+    env: e.NODE_ENV,
+    isProduction,
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    sessionSecret: e.SESSION_SECRET ?? devSecret(dataDir, 'session-secret'),
+    codeHmacSecret: e.CODE_HMAC_SECRET ?? devSecret(dataDir, 'code-hmac-secret'),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY),
+    publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    logLevel: e.LOG_LEVEL,
+    seedDemo: e.SEED_DEMO ?? !isProduction,
+    jobsWorker: e.JOBS_WORKER,
+    retention: {
+      unconfirmedDays: e.RETENTION_UNCONFIRMED_DAYS,
+      inactiveWarnMonths: e.RETENTION_INACTIVE_WARN_MONTHS,
+      inactiveEraseMonths: e.RETENTION_INACTIVE_ERASE_MONTHS,
+    },
+  };
+}

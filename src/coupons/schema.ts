@@ -1,0 +1,71 @@
+import { z } from 'zod';
+import { parseEurosToCents } from '../money.ts';
+
+const parisDate = (label: string) =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} : date invalide (jj/mm/aaaa).`)
+    .transform((s) => s);
+
+/** Midnight in Paris on that day, as a UTC instant (handles summer time). */
+export function parisDayStart(day: string): Date {
+  const guess = new Date(`${day}T00:00:00Z`);
+  const offset = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', timeZoneName: 'longOffset' })
+    .formatToParts(guess)
+    .find((p) => p.type === 'timeZoneName')!.value; // "GMT+01:00"
+  const m = /([+-])(\d{2}):(\d{2})/.exec(offset);
+  const minutes = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
+  return new Date(guess.getTime() - minutes * 60_000);
+}
+
+export const BatchSchema = z
+  .object({
+    label: z.string().trim().min(3, 'Libellé : au moins 3 caractères.').max(120, 'Libellé : 120 caractères au maximum.'),
+    value: z
+      .string()
+      .transform((s) => parseEurosToCents(s))
+      .refine((c): c is number => c !== null && c > 0 && c <= 100_000, 'Valeur : un montant en euros entre 0,01 et 1 000 (exemple : 5,00).'),
+    quantity: z.coerce
+      .number('Quantité : un nombre entier.')
+      .int('Quantité : un nombre entier.')
+      .min(1, 'Quantité : au moins 1.')
+      .max(100_000, 'Quantité : 100 000 au maximum.'),
+    validFrom: parisDate('Début de validité'),
+    validUntil: parisDate('Fin de validité'),
+    perMemberLimit: z
+      .string()
+      .trim()
+      .optional()
+      .transform((s) => (s ? Number(s) : null))
+      .refine((n) => n === null || (Number.isInteger(n) && n >= 1 && n <= 1000), 'Limite par membre : un entier entre 1 et 1 000, ou vide.'),
+  })
+  .transform((v) => ({
+    label: v.label,
+    valueCents: v.value as number,
+    quantity: v.quantity,
+    validFrom: parisDayStart(v.validFrom),
+    // valid through the whole last day, Paris time
+    validUntil: new Date(parisDayStart(v.validUntil).getTime() + 24 * 3600_000 - 1),
+    perMemberLimit: v.perMemberLimit,
+  }))
+  .refine((v) => v.validUntil > v.validFrom, { path: ['validUntil'], message: 'La fin de validité doit suivre le début.' });
+
+export const VoidSchema = z.object({
+  reason: z.string().trim().min(5, 'Motif : au moins 5 caractères.').max(500, 'Motif : 500 caractères au maximum.'),
+});
+
+export const AdjustSchema = z.object({
+  memberNumber: z
+    .string()
+    .trim()
+    .regex(/^[Mm]?\d{1,9}$/, 'Numéro de membre invalide (exemple : M000123).')
+    .transform((s) => Number(s.replace(/^[Mm]/, ''))),
+  amount: z
+    .string()
+    .transform((s) => parseEurosToCents(s))
+    .refine((c): c is number => c !== null && c !== 0 && Math.abs(c) <= 100_000, 'Montant : un montant en euros non nul, négatif pour un débit (exemple : -5,00).'),
+  reason: z.string().trim().min(5, 'Motif obligatoire : au moins 5 caractères.').max(500, 'Motif : 500 caractères au maximum.'),
+  nonce: z.uuid(),
+}).transform(({ amount, ...rest }) => ({ ...rest, amountCents: amount as number }));
+
+export const RedeemSchema = z.object({ code: z.string().trim().min(1, 'Saisissez le code imprimé sur votre coupon.').max(40, 'Ce code est trop long.') });

@@ -1,0 +1,179 @@
+// Coupon batches (staff) and redemption (members): exactly once under concurrency.
+import type { Deps } from '../deps.ts';
+import type { Member, Prisma } from '../generated/prisma/client.ts';
+import { AppError, ConflictError, NotFoundError } from '../http/errors.ts';
+import { LIMITS, hit, isBlocked } from '../http/rate-limit.ts';
+import { audit } from '../privacy/audit.ts';
+import { lockMember, postCredit } from '../credit/ledger.ts';
+import { formatCode, generateCode, hashCode, parseCode } from './codes.ts';
+
+export type CouponFailure =
+  | 'format' | 'typo' | 'unknown' | 'used' | 'used-by-you' | 'expired' | 'not-yet-valid' | 'voided' | 'limit' | 'unconfirmed' | 'rate';
+
+export const COUPON_MESSAGES: Record<CouponFailure, string> = {
+  format: 'Ce code n’a pas le bon format : il compte 13 caractères, sous la forme XXXX-XXXX-XXXX-X.',
+  typo: 'Ce code contient une faute de frappe : vérifiez chaque caractère (le dernier sert de contrôle).',
+  unknown: 'Ce code n’existe pas. Vérifiez-le, ou contactez le club si vous pensez qu’il s’agit d’une erreur.',
+  used: 'Ce code a déjà été utilisé.',
+  'used-by-you': 'Vous avez déjà utilisé ce code : son montant est déjà sur votre crédit.',
+  expired: 'Ce code a expiré : il n’est plus utilisable.',
+  'not-yet-valid': 'Ce code n’est pas encore utilisable : réessayez à partir de sa date de validité.',
+  voided: 'Ce code a été annulé par le club et ne peut plus être utilisé.',
+  limit: 'Vous avez atteint le nombre maximum de codes de cette opération pour un même compte.',
+  unconfirmed: 'Confirmez d’abord votre adresse électronique (lien reçu par courriel) pour pouvoir saisir un code.',
+  rate: 'Trop de codes erronés. Pour votre sécurité, réessayez dans une heure.',
+};
+
+export class CouponError extends AppError {
+  constructor(readonly reason: CouponFailure) {
+    super(COUPON_MESSAGES[reason], reason === 'rate' ? 429 : 422);
+  }
+}
+
+export interface BatchInput {
+  label: string;
+  valueCents: number;
+  quantity: number;
+  validFrom: Date;
+  validUntil: Date;
+  perMemberLimit: number | null;
+}
+
+export async function createBatch(deps: Deps, staffId: string, input: BatchInput) {
+  return deps.db.$transaction(async (tx) => {
+    const batch = await tx.couponBatch.create({ data: { ...input, createdById: staffId, createdAt: deps.clock.now() } });
+    await audit(tx, 'coupon-batch.created', { actor: staffId, details: { batchId: batch.id, quantity: input.quantity } });
+    return batch;
+  });
+}
+
+/**
+ * Generates the batch's codes and returns them, once: they are created at the moment of this
+ * download and only their HMAC is stored, so they can never be shown again.
+ */
+export async function issueCodes(deps: Deps, staffId: string, batchId: string): Promise<string[]> {
+  const now = deps.clock.now();
+  return deps.db.$transaction(
+    async (tx) => {
+      const claimed = await tx.couponBatch.updateMany({
+        where: { id: batchId, codesIssuedAt: null, voidedAt: null },
+        data: { codesIssuedAt: now },
+      });
+      if (claimed.count !== 1) throw new ConflictError('Les codes de ce lot ont déjà été téléchargés (ou le lot est annulé) : ils ne peuvent plus être affichés.');
+      const batch = await tx.couponBatch.findUniqueOrThrow({ where: { id: batchId } });
+      const codes = new Set<string>();
+      while (codes.size < batch.quantity) codes.add(generateCode());
+      const list = [...codes];
+      const secret = deps.config.codeHmacSecret;
+      for (let i = 0; i < list.length; i += 20_000) {
+        const hashes = list.slice(i, i + 20_000).map((c) => hashCode(secret, c));
+        await tx.$executeRaw`INSERT INTO "Coupon" (id, "batchId", "codeHash")
+          SELECT gen_random_uuid(), ${batchId}::uuid, h FROM unnest(${hashes}::text[]) AS h`;
+      }
+      await audit(tx, 'coupon-batch.codes-issued', { actor: staffId, details: { batchId, count: list.length } });
+      return list.map(formatCode);
+    },
+    { timeout: 120_000, maxWait: 10_000 },
+  );
+}
+
+export async function voidBatch(deps: Deps, staffId: string, batchId: string, reason: string): Promise<void> {
+  await deps.db.$transaction(async (tx) => {
+    const r = await tx.couponBatch.updateMany({
+      where: { id: batchId, voidedAt: null },
+      data: { voidedAt: deps.clock.now(), voidReason: reason, voidedById: staffId },
+    });
+    if (r.count !== 1) throw new ConflictError('Ce lot est déjà annulé.');
+    await audit(tx, 'coupon-batch.voided', { actor: staffId, details: { batchId } });
+  });
+}
+
+export async function batchStats(deps: Deps, batchId: string) {
+  const batch = await deps.db.couponBatch.findUnique({ where: { id: batchId } });
+  if (!batch) throw new NotFoundError('Lot de coupons introuvable.');
+  const [issued, redeemed, byDay] = await Promise.all([
+    deps.db.coupon.count({ where: { batchId } }),
+    deps.db.coupon.count({ where: { batchId, redeemedAt: { not: null } } }),
+    deps.db.$queryRaw<{ day: string; count: number }[]>`
+      SELECT to_char(("redeemedAt" AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD') AS day, count(*)::int AS count
+      FROM "Coupon" WHERE "batchId" = ${batchId}::uuid AND "redeemedAt" IS NOT NULL GROUP BY 1 ORDER BY 1`,
+  ]);
+  return { batch, issued, redeemed, creditedCents: redeemed * batch.valueCents, byDay };
+}
+
+/** Credits the member once for a valid code. Failed attempts count against the rate limits. */
+export async function redeemCoupon(deps: Deps, member: Member, input: string, ip: string) {
+  if (!member.emailConfirmedAt) throw new CouponError('unconfirmed');
+  if ((await isBlocked(deps, LIMITS.couponPerMember, member.id)) || (await isBlocked(deps, LIMITS.couponPerIp, ip))) {
+    throw new CouponError('rate');
+  }
+  const parsed = parseCode(input);
+  if (!parsed.ok) throw new CouponError(parsed.reason); // no database work for a typo
+  const codeHash = hashCode(deps.config.codeHmacSecret, parsed.code);
+  const now = deps.clock.now();
+  try {
+    return await deps.db.$transaction(async (tx: Prisma.TransactionClient) => {
+      // One member's redemptions run one at a time: the per-member limit holds under concurrency.
+      await lockMember(tx, member.id);
+      const coupon = await tx.coupon.findUnique({ where: { codeHash }, include: { batch: true } });
+      if (!coupon) throw new CouponError('unknown');
+      if (coupon.redeemedAt) throw new CouponError(coupon.redeemedById === member.id ? 'used-by-you' : 'used');
+      const { batch } = coupon;
+      if (batch.voidedAt) throw new CouponError('voided');
+      if (now < batch.validFrom) throw new CouponError('not-yet-valid');
+      if (now > batch.validUntil) throw new CouponError('expired');
+      if (batch.perMemberLimit) {
+        const mine = await tx.coupon.count({ where: { batchId: batch.id, redeemedById: member.id } });
+        if (mine >= batch.perMemberLimit) throw new CouponError('limit');
+      }
+      // The conditional update is the exactly-once guarantee: only one transaction can flip it.
+      const flipped = await tx.coupon.updateMany({
+        where: { id: coupon.id, redeemedAt: null },
+        data: { redeemedAt: now, redeemedById: member.id },
+      });
+      if (flipped.count !== 1) throw new CouponError('used');
+      const { balanceCents } = await postCredit(tx, {
+        memberId: member.id,
+        amountCents: batch.valueCents,
+        kind: 'COUPON',
+        label: batch.label,
+        couponId: coupon.id,
+        idempotencyKey: `coupon:${coupon.id}`,
+        at: now,
+      });
+      return { valueCents: batch.valueCents, label: batch.label, balanceCents };
+    });
+  } catch (err) {
+    if (err instanceof CouponError && ['unknown', 'used', 'expired', 'voided', 'not-yet-valid'].includes(err.reason)) {
+      await hit(deps, LIMITS.couponPerMember, member.id);
+      await hit(deps, LIMITS.couponPerIp, ip);
+    }
+    // The unique idempotency key is the backstop: a duplicate credit is reported as "already used".
+    if ((err as { code?: string }).code === 'P2002') throw new CouponError('used');
+    throw err;
+  }
+}
+
+/** A staff adjustment of a member's credit, with its mandatory reason; audited. */
+export async function adjustCredit(
+  deps: Deps,
+  staffId: string,
+  input: { memberNumber: number; amountCents: number; reason: string; nonce: string },
+) {
+  return deps.db.$transaction(async (tx: Prisma.TransactionClient) => {
+    const member = await tx.member.findUnique({ where: { number: input.memberNumber } });
+    if (!member || member.erasedAt) throw new NotFoundError('Aucun compte actif ne porte ce numéro de membre.');
+    const result = await postCredit(tx, {
+      memberId: member.id,
+      amountCents: input.amountCents,
+      kind: 'ADJUSTMENT',
+      label: input.amountCents > 0 ? 'Ajustement en votre faveur' : 'Ajustement',
+      reason: input.reason,
+      idempotencyKey: `adjust:${input.nonce}`,
+      createdById: staffId,
+      at: deps.clock.now(),
+    });
+    await audit(tx, 'credit.adjusted', { actor: staffId, subject: member.id, details: { amountCents: input.amountCents } });
+    return { member, ...result };
+  });
+}

@@ -1,0 +1,102 @@
+// Opens the database: embedded PGlite under DATA_DIR by default, a PostgreSQL server when DATABASE_URL is set.
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { PrismaPg } from '@prisma/adapter-pg';
+import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
+import { PrismaClient } from '../generated/prisma/client.ts';
+
+export type Db = InstanceType<typeof PrismaClient>;
+
+export interface Database {
+  kind: 'pglite' | 'postgres';
+  factory: SqlMigrationAwareDriverAdapterFactory;
+  prisma: Db;
+  /** true when the embedded database was created by this call (first run). */
+  created: boolean;
+  pglite?: PGlite;
+  close(): Promise<void>;
+}
+
+export class DataDirLockedError extends Error {}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** A PID lock file: PGlite is single-process, two processes on one data directory would corrupt it. */
+export function lockDataDir(dir: string): () => void {
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, 'club.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(file, 'wx');
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return () => rmSync(file, { force: true });
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number(readFileSync(file, 'utf8'));
+      if (pid && pid !== process.pid && isAlive(pid)) {
+        throw new DataDirLockedError(
+          `La base embarquée ${dir} est déjà ouverte par le processus ${pid}. ` +
+            `Arrêtez-le, ou utilisez un autre DATA_DIR, ou un serveur PostgreSQL (DATABASE_URL).`,
+        );
+      }
+      rmSync(file, { force: true }); // stale lock left by a crashed process
+    }
+  }
+  throw new DataDirLockedError(`Impossible de verrouiller ${dir}`);
+}
+
+export async function openPglite(pglite: PGlite, created = false, onClose?: () => void): Promise<Database> {
+  await pglite.waitReady;
+  const factory = new PrismaPGlite(pglite);
+  const prisma = new PrismaClient({ adapter: factory });
+  return {
+    kind: 'pglite',
+    factory,
+    prisma,
+    created,
+    pglite,
+    async close() {
+      await prisma.$disconnect();
+      if (!pglite.closed) await pglite.close();
+      onClose?.();
+    },
+  };
+}
+
+export function openPostgres(url: string, max = 10): Database {
+  const factory = new PrismaPg({ connectionString: url, max });
+  const prisma = new PrismaClient({ adapter: factory });
+  return {
+    kind: 'postgres',
+    factory,
+    prisma,
+    created: false,
+    async close() {
+      await prisma.$disconnect();
+    },
+  };
+}
+
+export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Database> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
+  const dir = path.join(opts.dataDir, 'pglite');
+  const unlock = lockDataDir(opts.dataDir);
+  try {
+    const created = !existsSync(path.join(dir, 'PG_VERSION'));
+    const pglite = new PGlite(dir);
+    return await openPglite(pglite, created, unlock);
+  } catch (err) {
+    unlock();
+    throw err;
+  }
+}

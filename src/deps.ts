@@ -1,0 +1,16 @@
+import type { Config } from './config.ts';
+import type { Db } from './db/connect.ts';
+import type { Clock } from './clock.ts';
+import type { Logger } from './logger.ts';
+import type { Mailer } from './mail/mailer.ts';
+
+/** What services and routes receive; built once in server.ts (or by a test). */
+export interface Deps {
+  db: Db;
+  config: Config;
+  clock: Clock;
+  logger: Logger;
+  mailer: Mailer;
+  /** Checks the database answers; /readyz turns 503 when it throws. */
+  ping(): Promise<void>;
+}

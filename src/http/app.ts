@@ -1,0 +1,149 @@
+// Builds the Express app from its dependencies; does not listen (server.ts does).
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express from 'express';
+import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
+import session from 'express-session';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import type { Deps } from '../deps.ts';
+import { safeUrl } from '../logger.ts';
+import { AppError, NotFoundError } from './errors.ts';
+import { PrismaSessionStore } from './session-store.ts';
+import { csrfToken, verifyCsrf } from './csrf.ts';
+import { flashLocals } from './flash.ts';
+import { loadMember } from './auth.ts';
+import { viewHelpers } from './view-helpers.ts';
+import { healthRoutes } from './health.ts';
+import { pageRoutes } from '../pages/routes.ts';
+import { accountRoutes } from '../accounts/routes.ts';
+import { memberAccountRoutes } from '../accounts/account-routes.ts';
+import { adminRoutes } from '../admin/routes.ts';
+import { mailboxRoutes } from '../mail/routes.ts';
+import { couponMemberRoutes } from '../coupons/member-routes.ts';
+import { couponStaffRoutes } from '../coupons/staff-routes.ts';
+import { staffRoutes } from '../staff/routes.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const SESSION_COOKIE = 'cps.sid';
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Response {
+      /** Renders a view inside the site layout. */
+      page(view: string, locals?: Record<string, unknown>): void;
+    }
+  }
+}
+
+export function createApp(deps: Deps): express.Express {
+  const { config, logger } = deps;
+  const app = express();
+  app.set('trust proxy', config.trustProxy);
+  app.set('view engine', 'ejs');
+  app.set('views', path.join(ROOT, 'views'));
+  app.disable('x-powered-by');
+  app.locals.siteName = 'Club Petites Stars';
+
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      serializers: {
+        req: (req) => ({ id: req.id, method: req.method, url: safeUrl(req.url) }),
+        res: (res) => ({ statusCode: res.statusCode }),
+      },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+    }),
+  );
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'"],
+          styleSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          fontSrc: ["'self'"],
+          connectSrc: ["'self'"],
+          formAction: ["'self'"],
+          frameAncestors: ["'none'"],
+          baseUri: ["'none'"],
+          objectSrc: ["'none'"],
+          ...(config.isProduction ? { upgradeInsecureRequests: [] } : {}),
+        },
+      },
+      strictTransportSecurity: config.isProduction,
+      referrerPolicy: { policy: 'same-origin' },
+    }),
+  );
+
+  app.use('/static/pico', express.static(path.join(ROOT, 'node_modules/@picocss/pico/css'), { maxAge: '7d' }));
+  app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1d' }));
+  app.use(healthRoutes(deps));
+
+  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      secret: config.sessionSecret,
+      store: new PrismaSessionStore(deps.db, deps.clock),
+      resave: false,
+      saveUninitialized: false,
+      rolling: false,
+      cookie: {
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: config.isProduction,
+        maxAge: 7 * 24 * 3600 * 1000,
+      },
+    }),
+  );
+  app.use(loadMember(deps));
+  app.use(flashLocals);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    res.locals.csrf = () => csrfToken(req);
+    res.locals.currentPath = req.path;
+    Object.assign(res.locals, viewHelpers);
+    res.page = (view, locals = {}) => {
+      res.render(view, locals, (err: Error | null, body?: string) => {
+        if (err) return req.next?.(err);
+        res.render('layouts/main', { ...locals, body }, (err2: Error | null, html?: string) =>
+          err2 ? req.next?.(err2) : res.send(html),
+        );
+      });
+    };
+    next();
+  });
+  app.use(verifyCsrf);
+
+  app.use(pageRoutes(deps));
+  app.use(accountRoutes(deps));
+  app.use(memberAccountRoutes(deps));
+  app.use(couponMemberRoutes(deps));
+  app.use(staffRoutes(deps));
+  app.use(couponStaffRoutes(deps));
+  app.use(mailboxRoutes(deps));
+  app.use(adminRoutes(deps));
+
+  app.use((_req, _res, next) => next(new NotFoundError()));
+  const onError: ErrorRequestHandler = (err, req, res, _next) => {
+    const known = err instanceof AppError;
+    const status = known ? err.status : (err as { status?: number }).status === 413 ? 413 : 500;
+    if (!known) req.log?.error({ err: { type: (err as Error).name, message: (err as Error).message, stack: (err as Error).stack } }, 'unhandled error');
+    if (res.headersSent) return;
+    res.status(status);
+    const message = known ? err.message : status === 413 ? 'Le formulaire envoyé est trop volumineux.' : null;
+    const view = status === 404 ? 'errors/404' : status >= 500 ? 'errors/500' : 'errors/error';
+    res.page(view, { title: status === 404 ? 'Page introuvable' : 'Erreur', message, status, requestId: req.id });
+  };
+  app.use(onError);
+  return app;
+}

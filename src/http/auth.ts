@@ -1,0 +1,63 @@
+// Who is asking: loads the logged-in member, and guards routes by role.
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+import type { Deps } from '../deps.ts';
+import type { Member, Role } from '../generated/prisma/client.ts';
+import { ForbiddenError } from './errors.ts';
+
+export type Area = 'public' | 'member' | 'staff' | 'accountant' | 'admin';
+
+/** The role matrix: which roles may enter each area. ADMIN may enter every area. */
+export const AREA_ROLES: Record<Exclude<Area, 'public'>, Role[]> = {
+  member: ['MEMBER', 'STAFF', 'ACCOUNTANT', 'ADMIN'],
+  staff: ['STAFF', 'ADMIN'],
+  accountant: ['ACCOUNTANT', 'ADMIN'],
+  admin: ['ADMIN'],
+};
+
+declare global {
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      member?: Member;
+    }
+  }
+}
+
+export function loadMember(deps: Deps): RequestHandler {
+  return async (req, res, next) => {
+    const id = req.session?.memberId;
+    if (id) {
+      const member = await deps.db.member.findUnique({ where: { id } });
+      if (member && !member.erasedAt) {
+        req.member = member;
+        // lastActiveAt drives the inactivity retention; one write per day at most.
+        const now = deps.clock.now();
+        if (now.getTime() - member.lastActiveAt.getTime() > 24 * 3600 * 1000) {
+          await deps.db.member.update({ where: { id }, data: { lastActiveAt: now, inactivityWarnedAt: null } });
+        }
+      } else {
+        delete req.session.memberId;
+      }
+    }
+    res.locals.member = req.member ?? null;
+    next();
+  };
+}
+
+export function requireArea(area: Exclude<Area, 'public'>): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!req.member) {
+      const back = req.method === 'GET' ? `?retour=${encodeURIComponent(req.originalUrl)}` : '';
+      return res.redirect(303, `/connexion${back}`);
+    }
+    if (!AREA_ROLES[area].includes(req.member.role)) return next(new ForbiddenError());
+    next();
+  };
+}
+
+/** Only local paths are accepted as a return address: no open redirect. */
+export function safeReturnPath(value: unknown, fallback = '/compte'): string {
+  if (typeof value !== 'string') return fallback;
+  if (!/^\/(?![/\\])[\w\-./?=&%]*$/.test(value)) return fallback;
+  return value;
+}

@@ -1,0 +1,24 @@
+// Synchronizer-token CSRF protection: the token lives in the session, so a visitor only gets
+// a session cookie once a page shows them a form.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { NextFunction, Request, Response } from 'express';
+import { ForbiddenError } from './errors.ts';
+
+export function csrfToken(req: Request): string {
+  req.session.csrfToken ??= randomBytes(32).toString('base64url');
+  return req.session.csrfToken;
+}
+
+function same(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+export function verifyCsrf(req: Request, _res: Response, next: NextFunction): void {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+  const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
+  const expected = req.session?.csrfToken;
+  if (typeof sent === 'string' && expected && same(sent, expected)) return next();
+  next(new ForbiddenError('Le formulaire a expiré ou n’est pas valide. Rechargez la page et réessayez.'));
+}

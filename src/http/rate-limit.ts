@@ -1,0 +1,55 @@
+// Fixed-window counters in the database, shared by every app process. Keys are HMACs, so no
+// e-mail address or IP address is stored in clear.
+import { createHmac } from 'node:crypto';
+import type { Deps } from '../deps.ts';
+
+export interface Limit {
+  name: string;
+  max: number;
+  windowMs: number;
+}
+
+export const LIMITS = {
+  loginPerAccount: { name: 'login-account', max: 5, windowMs: 15 * 60_000 },
+  loginPerIp: { name: 'login-ip', max: 30, windowMs: 15 * 60_000 },
+  register: { name: 'register-ip', max: 10, windowMs: 60 * 60_000 },
+  reset: { name: 'reset-ip', max: 10, windowMs: 60 * 60_000 },
+  couponPerMember: { name: 'coupon-member', max: 10, windowMs: 60 * 60_000 },
+  couponPerIp: { name: 'coupon-ip', max: 50, windowMs: 60 * 60_000 },
+} satisfies Record<string, Limit>;
+
+function keyOf(deps: Deps, limit: Limit, subject: string): string {
+  return `${limit.name}:${createHmac('sha256', deps.config.sessionSecret).update(subject).digest('base64url').slice(0, 32)}`;
+}
+
+/** Counts one event; returns true while the subject stays within the limit. */
+export async function hit(deps: Deps, limit: Limit, subject: string): Promise<boolean> {
+  const key = keyOf(deps, limit, subject);
+  const now = deps.clock.now();
+  const windowStart = new Date(now.getTime() - limit.windowMs);
+  const rows = await deps.db.$queryRaw<{ count: number }[]>`
+    INSERT INTO "RateLimit" (key, "windowStart", count) VALUES (${key}, ${now}, 1)
+    ON CONFLICT (key) DO UPDATE SET
+      count = CASE WHEN "RateLimit"."windowStart" < ${windowStart} THEN 1 ELSE "RateLimit".count + 1 END,
+      "windowStart" = CASE WHEN "RateLimit"."windowStart" < ${windowStart} THEN ${now} ELSE "RateLimit"."windowStart" END
+    RETURNING count`;
+  return rows[0].count <= limit.max;
+}
+
+/** True when the subject has already used up the limit (checked before doing expensive work). */
+export async function isBlocked(deps: Deps, limit: Limit, subject: string): Promise<boolean> {
+  const row = await deps.db.rateLimit.findUnique({ where: { key: keyOf(deps, limit, subject) } });
+  if (!row) return false;
+  if (row.windowStart.getTime() < deps.clock.now().getTime() - limit.windowMs) return false;
+  return row.count >= limit.max;
+}
+
+export async function clear(deps: Deps, limit: Limit, subject: string): Promise<void> {
+  await deps.db.rateLimit.deleteMany({ where: { key: keyOf(deps, limit, subject) } });
+}
+
+export async function purgeExpired(deps: Deps): Promise<number> {
+  const oldest = new Date(deps.clock.now().getTime() - 24 * 3600_000);
+  const r = await deps.db.rateLimit.deleteMany({ where: { windowStart: { lt: oldest } } });
+  return r.count;
+}

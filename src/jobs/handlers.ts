@@ -1,0 +1,24 @@
+// The job kinds the worker knows, wired to their services.
+import type { Deps } from '../deps.ts';
+import type { JobHandler } from './worker.ts';
+import type { OutgoingMail } from '../mail/mailer.ts';
+import { runRetention } from '../privacy/retention.ts';
+
+export function jobHandlers(deps: Deps): Record<string, JobHandler> {
+  return {
+    email: async (payload: OutgoingMail) => deps.mailer.send(payload),
+    retention: async () => {
+      await runRetention(deps);
+    },
+  };
+}
+
+/** Queues today's retention run; the unique key makes it once a day whatever the number of processes. */
+export async function scheduleDaily(deps: Deps): Promise<void> {
+  const day = deps.clock.now().toISOString().slice(0, 10);
+  await deps.db.job.upsert({
+    where: { uniqueKey: `retention:${day}` },
+    create: { kind: 'retention', payload: {}, uniqueKey: `retention:${day}` },
+    update: {},
+  });
+}

@@ -1,0 +1,109 @@
+// Runs jobs: claims with FOR UPDATE SKIP LOCKED (several processes, each job once), retries with
+// exponential backoff, marks a job DEAD after maxAttempts, and recovers jobs of a crashed worker.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '../db/connect.ts';
+import type { Clock } from '../clock.ts';
+import type { Logger } from '../logger.ts';
+import type { Job } from '../generated/prisma/client.ts';
+
+export type JobHandler = (payload: any, job: Job) => Promise<void>;
+
+export interface WorkerOptions {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  handlers: Record<string, JobHandler>;
+  batchSize?: number;
+  pollMs?: number;
+  /** A RUNNING job locked longer than this belonged to a worker that died: it is run again. */
+  staleAfterMs?: number;
+  baseBackoffMs?: number;
+}
+
+export function backoffMs(attempts: number, base = 5000): number {
+  return Math.min(base * 2 ** (attempts - 1), 6 * 3600 * 1000);
+}
+
+/** Error text kept on a job, with e-mail addresses masked (SMTP errors echo recipients). */
+export function scrubError(err: unknown): string {
+  const text = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+  return text.replace(/[^\s@<>"']+@[^\s@<>"']+/g, '[adresse]').slice(0, 500);
+}
+
+export class Worker {
+  readonly id = `worker-${randomUUID().slice(0, 8)}`;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<number>;
+  private stopped = true;
+
+  constructor(private readonly opts: WorkerOptions) {}
+
+  /** Claims and runs one batch of due jobs; returns how many ran. */
+  async runOnce(): Promise<number> {
+    const { db, clock, handlers } = this.opts;
+    const now = clock.now();
+    const stale = new Date(now.getTime() - (this.opts.staleAfterMs ?? 10 * 60 * 1000));
+    await db.$executeRaw`UPDATE "Job" SET status = 'PENDING', "lockedAt" = NULL, "lockedBy" = NULL
+      WHERE status = 'RUNNING' AND "lockedAt" < ${stale}`;
+    const jobs = await db.$queryRaw<Job[]>`
+      UPDATE "Job" SET status = 'RUNNING', "lockedAt" = ${now}, "lockedBy" = ${this.id}, attempts = attempts + 1
+      WHERE id IN (
+        SELECT id FROM "Job" WHERE status = 'PENDING' AND "runAt" <= ${now}
+        ORDER BY "runAt", id LIMIT ${this.opts.batchSize ?? 10}
+        FOR UPDATE SKIP LOCKED)
+      RETURNING *`;
+    for (const job of jobs) {
+      const handler = handlers[job.kind];
+      try {
+        if (!handler) throw new Error(`no handler for job kind ${job.kind}`);
+        await handler(job.payload, job);
+        await db.job.updateMany({
+          where: { id: job.id, lockedBy: this.id },
+          data: { status: 'DONE', finishedAt: clock.now(), lockedAt: null, lastError: null },
+        });
+      } catch (err) {
+        const dead = job.attempts >= job.maxAttempts;
+        this.opts.logger.warn({ jobId: String(job.id), kind: job.kind, attempts: job.attempts, dead }, 'job failed');
+        await db.job.updateMany({
+          where: { id: job.id, lockedBy: this.id },
+          data: {
+            status: dead ? 'DEAD' : 'PENDING',
+            lockedAt: null,
+            lockedBy: null,
+            lastError: scrubError(err),
+            finishedAt: dead ? clock.now() : null,
+            runAt: new Date(clock.now().getTime() + backoffMs(job.attempts, this.opts.baseBackoffMs)),
+          },
+        });
+      }
+    }
+    return jobs.length;
+  }
+
+  /** Runs until no job is due (tests and scripts). */
+  async drain(max = 1000): Promise<number> {
+    let total = 0;
+    for (let n = await this.runOnce(); n > 0 && total < max; n = await this.runOnce()) total += n;
+    return total;
+  }
+
+  start(): void {
+    this.stopped = false;
+    const tick = async () => {
+      if (this.stopped) return;
+      this.running = this.runOnce().catch((err) => {
+        this.opts.logger.error({ err: scrubError(err) }, 'worker tick failed');
+        return 0;
+      });
+      const n = await this.running;
+      if (!this.stopped) this.timer = setTimeout(tick, n > 0 ? 0 : (this.opts.pollMs ?? 1000));
+    };
+    this.timer = setTimeout(tick, 0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,72 @@
+// Reads the configuration, opens the database, and listens. Everything else is in createApp.
+import { ConfigError, loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { boot } from './bootstrap.ts';
+import { createApp } from './http/app.ts';
+import { Worker } from './jobs/worker.ts';
+import { jobHandlers, scheduleDaily } from './jobs/handlers.ts';
+import { seedDemo } from '../prisma/seed.ts';
+import { DataDirLockedError } from './db/connect.ts';
+import { printDemoAccounts } from './dev/print-demo.ts';
+
+let config;
+try {
+  config = loadConfig();
+} catch (err) {
+  if (err instanceof ConfigError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}
+const logger = createLogger(config.logLevel);
+
+let booted;
+try {
+  booted = await boot(config, logger);
+} catch (err) {
+  if (err instanceof DataDirLockedError) {
+    process.stderr.write(`${err.message}\n`);
+    process.exit(1);
+  }
+  throw err;
+}
+const { deps, database } = booted;
+
+if (database.kind === 'pglite' && config.seedDemo && !config.isProduction && (await deps.db.member.count()) === 0) {
+  printDemoAccounts(await seedDemo(deps));
+}
+
+const worker = new Worker({ db: deps.db, clock: deps.clock, logger, handlers: jobHandlers(deps) });
+let daily: NodeJS.Timeout | undefined;
+if (config.jobsWorker) {
+  worker.start();
+  await scheduleDaily(deps);
+  daily = setInterval(() => void scheduleDaily(deps).catch((e) => logger.error({ err: String(e) }, 'schedule failed')), 3600_000);
+}
+
+const app = createApp(deps);
+const server = app.listen(config.port, config.host, () => {
+  logger.info({ port: config.port, host: config.host, database: database.kind }, 'listening');
+  process.stdout.write(`Site disponible sur http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}\n`);
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  logger.info({ signal }, 'shutting down');
+  clearInterval(daily);
+  const force = setTimeout(() => process.exit(1), 15_000).unref();
+  server.close(async () => {
+    await worker.stop();
+    deps.mailer.close?.();
+    await database.close();
+    clearTimeout(force);
+    logger.info('stopped');
+    process.exit(0);
+  });
+  server.closeIdleConnections();
+}
+process.on('SIGTERM', () => void shutdown('SIGTERM'));
+process.on('SIGINT', () => void shutdown('SIGINT'));
