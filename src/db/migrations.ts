@@ -39,10 +39,32 @@ async function migrationsList(dir = MIGRATIONS_DIR) {
   };
 }
 
+type ScriptRunner = { executeScript(script: string): Promise<void>; client?: { query(sql: string): Promise<unknown> } };
+
+/**
+ * @prisma/adapter-pg runs a migration script by splitting it on every ";", which breaks
+ * PL/pgSQL bodies and comments. Its adapters get an executeScript that sends the script whole
+ * (PostgreSQL's simple query protocol runs several statements in one call).
+ */
+function wholeScripts(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrationAwareDriverAdapterFactory {
+  if (factory.adapterName !== '@prisma/adapter-pg') return factory;
+  const patch = <T>(adapter: T): T => {
+    const a = adapter as unknown as ScriptRunner;
+    if (a.client) a.executeScript = async (script) => void (await a.client!.query(script));
+    return adapter;
+  };
+  return {
+    provider: factory.provider,
+    adapterName: factory.adapterName,
+    connect: async () => patch(await factory.connect()),
+    connectToShadowDb: async () => patch(await factory.connectToShadowDb()),
+  };
+}
+
 /** Applies pending migrations; returns the names applied. */
 export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
   const schema = await readFile(SCHEMA_FILE, 'utf8');
-  const engine = await openSchemaEngine(factory, schema);
+  const engine = await openSchemaEngine(wholeScripts(factory), schema);
   try {
     const out = await engine.applyMigrations({ migrationsList: await migrationsList(), filters: NO_FILTER });
     return out.appliedMigrationNames;

@@ -1,0 +1,99 @@
+// A whole app on a fresh database, with captured logs, the mailbox mailer and a movable clock.
+import { Writable } from 'node:stream';
+import os from 'node:os';
+import path from 'node:path';
+import request from 'supertest';
+import type { Express } from 'express';
+import { loadConfig } from '../../src/config.ts';
+import type { Config } from '../../src/config.ts';
+import { createLogger } from '../../src/logger.ts';
+import { createApp } from '../../src/http/app.ts';
+import { createMailboxMailer } from '../../src/mail/mailer.ts';
+import type { Mailer } from '../../src/mail/mailer.ts';
+import { fixedClock } from '../../src/clock.ts';
+import type { Deps } from '../../src/deps.ts';
+import { Worker } from '../../src/jobs/worker.ts';
+import { jobHandlers } from '../../src/jobs/handlers.ts';
+import { openTestDatabase } from './db.ts';
+import type { TestDatabase } from './db.ts';
+
+export const TEST_ENV = {
+  NODE_ENV: 'test',
+  SESSION_SECRET: 'test-session-secret-0123456789abcdef',
+  CODE_HMAC_SECRET: 'test-code-secret-0123456789abcdefgh',
+  DATA_DIR: path.join(os.tmpdir(), 'club-test-data'),
+  LOG_LEVEL: 'info',
+  PUBLIC_URL: 'http://club.test',
+};
+
+export interface TestApp {
+  app: Express;
+  deps: Deps;
+  database: TestDatabase;
+  logs: string[];
+  clock: ReturnType<typeof fixedClock>;
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(
+  opts: { config?: Partial<Record<string, string>>; mailer?: (deps: Deps) => Mailer; database?: TestDatabase } = {},
+): Promise<TestApp> {
+  const database = opts.database ?? (await openTestDatabase());
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk, _enc, cb) {
+      logs.push(String(chunk));
+      cb();
+    },
+  });
+  const config: Config = loadConfig({ ...TEST_ENV, ...opts.config });
+  const logger = createLogger(config.logLevel, sink);
+  const clock = fixedClock(new Date('2026-11-25T10:00:00Z'));
+  const db = database.prisma;
+  const deps: Deps = {
+    db,
+    config,
+    clock,
+    logger,
+    mailer: createMailboxMailer(db),
+    ping: async () => {
+      await db.$queryRaw`SELECT 1`;
+    },
+  };
+  if (opts.mailer) deps.mailer = opts.mailer(deps);
+  const worker = new Worker({ db, clock, logger, handlers: jobHandlers(deps), baseBackoffMs: 1000 });
+  const app = createApp(deps);
+  return { app, deps, database, logs, clock, worker, close: () => database.close() };
+}
+
+export function csrfOf(html: string): string {
+  const m = /name="_csrf" value="([^"]+)"/.exec(html);
+  if (!m) throw new Error('no CSRF token in page');
+  return m[1];
+}
+
+/** An agent with a session: GETs a page with a form and returns its CSRF token. */
+export async function formToken(agent: ReturnType<typeof request.agent>, path: string): Promise<string> {
+  const res = await agent.get(path);
+  return csrfOf(res.text);
+}
+
+export async function loginAgent(app: Express, email: string, password: string) {
+  const agent = request.agent(app);
+  const token = await formToken(agent, '/connexion');
+  const res = await agent.post('/connexion').type('form').send({ _csrf: token, email, password });
+  if (res.status !== 303) throw new Error(`login failed: ${res.status} ${res.text.slice(0, 300)}`);
+  return agent;
+}
+
+/** POSTs a form as the agent, with a fresh CSRF token taken from `from`. */
+export async function postForm(
+  agent: ReturnType<typeof request.agent>,
+  from: string,
+  to: string,
+  body: Record<string, string>,
+) {
+  const token = await formToken(agent, from);
+  return agent.post(to).type('form').send({ _csrf: token, ...body });
+}
