@@ -35,8 +35,9 @@ const PhoneSchema = z
   .transform((v) => (v ? v : null));
 
 const checkbox = z
-  .union([z.literal('on'), z.literal('1'), z.undefined()])
-  .transform((v) => v !== undefined);
+  .string()
+  .optional()
+  .transform((v) => v === 'on' || v === '1' || v === 'true');
 
 export const ContactSchema = z
   .object({
@@ -44,7 +45,7 @@ export const ContactSchema = z
     lastName: text('Nom', 100),
     addressLine1: text('Adresse', 200),
     addressLine2: z.string().trim().max(200, 'Complément d’adresse : 200 caractères au maximum.').optional().transform((v) => v || null),
-    postcode: z.string().trim().min(1, 'Code postal : champ obligatoire.'),
+    postcode: z.string({ error: 'Code postal : champ obligatoire.' }).trim().min(1, 'Code postal : champ obligatoire.'),
     city: text('Ville', 100),
     country: z.enum(Object.keys(COUNTRIES) as [Country, ...Country[]], 'Pays : choisissez dans la liste.'),
     phone: PhoneSchema,

@@ -24,6 +24,9 @@ export const COUPON_MESSAGES: Record<CouponFailure, string> = {
   rate: 'Trop de codes erronés. Pour votre sécurité, réessayez dans une heure.',
 };
 
+/** Under a burst, transactions queue for a connection and for the member's row lock. */
+const TX_UNDER_LOAD = { maxWait: 15_000, timeout: 20_000 };
+
 export class CouponError extends AppError {
   constructor(readonly reason: CouponFailure) {
     super(COUPON_MESSAGES[reason], reason === 'rate' ? 429 : 422);
@@ -142,7 +145,7 @@ export async function redeemCoupon(deps: Deps, member: Member, input: string, ip
         at: now,
       });
       return { valueCents: batch.valueCents, label: batch.label, balanceCents };
-    });
+    }, TX_UNDER_LOAD);
   } catch (err) {
     if (err instanceof CouponError && ['unknown', 'used', 'expired', 'voided', 'not-yet-valid'].includes(err.reason)) {
       await hit(deps, LIMITS.couponPerMember, member.id);
@@ -175,5 +178,5 @@ export async function adjustCredit(
     });
     await audit(tx, 'credit.adjusted', { actor: staffId, subject: member.id, details: { amountCents: input.amountCents } });
     return { member, ...result };
-  });
+  }, TX_UNDER_LOAD);
 }

@@ -1,0 +1,111 @@
+// The public pages in a real browser: French content, accessibility, no third-party request
+// and no cookie for an anonymous visitor until a form needs one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext } from 'playwright-core';
+import { axeViolations, describeViolations, foreignRequests, launchBrowser, newContext, openPage, screenshot, startApp } from './helpers.ts';
+import type { RunningApp } from './helpers.ts';
+
+let app: RunningApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  app = await startApp();
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+const PAGES = [
+  { path: '/', name: 'public-home', status: 200, heading: 'Bienvenue au Club Petites Stars' },
+  { path: '/confidentialite', name: 'public-confidentialite', status: 200, heading: 'Politique de confidentialité' },
+  { path: '/mentions-legales', name: 'public-mentions-legales', status: 200, heading: 'Mentions légales' },
+  { path: '/page-qui-n-existe-pas', name: 'public-404', status: 404, heading: 'Page introuvable' },
+];
+
+describe('public pages, anonymous visitor', () => {
+  let context: BrowserContext;
+  beforeAll(async () => {
+    context = await newContext(browser);
+  });
+  afterAll(() => context?.close());
+
+  for (const p of PAGES) {
+    it(`${p.path} renders in French, is accessible and only talks to the site`, async () => {
+      const { page, requests, errors } = await openPage(context);
+      const res = await page.goto(app.origin + p.path);
+      expect(res?.status()).toBe(p.status);
+      expect(await page.getAttribute('html', 'lang')).toBe('fr');
+      await expect(page.locator('h1').first().textContent()).resolves.toContain(p.heading);
+      await expect(page.title()).resolves.toContain('Club Petites Stars');
+      // The site's own style sheets really loaded (Pico sets the body font and the header layout).
+      const sheets = await page.evaluate(() => Array.from(document.styleSheets).map((s) => s.href));
+      expect(sheets).toEqual([`${app.origin}/static/pico/pico.min.css`, `${app.origin}/static/css/site.css`]);
+
+      await screenshot(page, p.name);
+
+      expect(requests.length).toBeGreaterThanOrEqual(3); // the page, its two style sheets…
+      expect(requests[0]).toBe(app.origin + p.path);
+      expect(foreignRequests(requests, app.origin)).toEqual([]);
+      // Nothing blocked by the CSP, no script error (the 404 status itself is reported by the console).
+      expect(errors.filter((e) => !(p.status === 404 && /status of 404/.test(e)))).toEqual([]);
+
+      const violations = await axeViolations(browser, page);
+      expect(violations, describeViolations(violations)).toEqual([]);
+      await page.close();
+    });
+  }
+});
+
+describe('cookies', () => {
+  it('an anonymous visit of every public page leaves no cookie at all', async () => {
+    const context = await newContext(browser);
+    try {
+      const { page, requests } = await openPage(context);
+      for (const p of PAGES) {
+        const res = await page.goto(app.origin + p.path);
+        expect(res?.status()).toBe(p.status);
+      }
+      // Following the footer links works too.
+      await page.goto(app.origin + '/');
+      const footer = page.getByRole('navigation', { name: 'Liens légaux' });
+      await footer.getByRole('link', { name: 'Mentions légales' }).click();
+      await expect(page.locator('h1').textContent()).resolves.toBe('Mentions légales');
+      await footer.getByRole('link', { name: 'Politique de confidentialité' }).click();
+      await expect(page.locator('h1').textContent()).resolves.toContain('Politique de confidentialité');
+      expect(foreignRequests(requests, app.origin)).toEqual([]);
+      expect(await context.cookies()).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the login page, which has a form, sets exactly one session cookie: cps.sid, HttpOnly, SameSite=Lax', async () => {
+    const context = await newContext(browser);
+    try {
+      const { page, requests } = await openPage(context);
+      await page.goto(app.origin + '/');
+      expect(await context.cookies()).toEqual([]);
+      await page.getByRole('link', { name: 'Se connecter' }).click();
+      await page.waitForURL(app.origin + '/connexion');
+      await expect(page.locator('h1').textContent()).resolves.toBe('Connexion');
+      await screenshot(page, 'public-connexion');
+
+      const cookies = await context.cookies();
+      expect(cookies).toHaveLength(1);
+      const [c] = cookies;
+      expect(c.name).toBe('cps.sid');
+      expect(c.httpOnly).toBe(true);
+      expect(c.sameSite).toBe('Lax');
+      expect(c.domain).toBe('127.0.0.1');
+      expect(c.path).toBe('/');
+      expect(foreignRequests(requests, app.origin)).toEqual([]);
+
+      const violations = await axeViolations(browser, page);
+      expect(violations, describeViolations(violations)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { PGlite } from '@electric-sql/pglite';
+import { applyMigrations, diffSchema } from '../src/db/migrations.ts';
+import { openPglite } from '../src/db/connect.ts';
+import { openTestDatabase } from './helpers/db.ts';
+
+describe('migrations through the WebAssembly schema engine', () => {
+  it('the migrations folder and the Prisma schema agree (no pending schema change)', async () => {
+    expect(await diffSchema()).toBe('');
+  });
+
+  it('applies the history to an empty database, records it, and is idempotent', async () => {
+    const db = await openPglite(new PGlite('memory://'));
+    try {
+      const first = await applyMigrations(db.factory);
+      expect(first.length).toBeGreaterThan(0);
+      expect(await applyMigrations(db.factory)).toEqual([]);
+      const rows = await db.prisma.$queryRaw<{ migration_name: string }[]>`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL`;
+      expect(rows.map((r) => r.migration_name)).toEqual(first);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('the database enforces the append-only credit ledger', async () => {
+    const db = await openTestDatabase();
+    try {
+      const m = await db.prisma.member.create({ data: {} });
+      const line = await db.prisma.creditLine.create({ data: { memberId: m.id, amountCents: 100, kind: 'ADJUSTMENT', label: 'x', idempotencyKey: 'k1' } });
+      await expect(db.prisma.creditLine.update({ where: { id: line.id }, data: { amountCents: 200 } })).rejects.toThrow(/append-only/);
+      await expect(db.prisma.creditLine.delete({ where: { id: line.id } })).rejects.toThrow(/append-only/);
+      await expect(db.prisma.creditLine.create({ data: { memberId: m.id, amountCents: 0, kind: 'ADJUSTMENT', label: 'x', idempotencyKey: 'k2' } })).rejects.toThrow();
+    } finally {
+      await db.close();
+    }
+  });
+});
