@@ -11,6 +11,7 @@ import type { Deps } from '../deps.ts';
 import { safeUrl } from '../logger.ts';
 import { AppError, NotFoundError } from './errors.ts';
 import { PrismaSessionStore } from './session-store.ts';
+import { systemClock } from '../clock.ts';
 import { csrfToken, verifyCsrf } from './csrf.ts';
 import { flashLocals } from './flash.ts';
 import { loadMember } from './auth.ts';
@@ -94,7 +95,8 @@ export function createApp(deps: Deps): express.Express {
     session({
       name: SESSION_COOKIE,
       secret: config.sessionSecret,
-      store: new PrismaSessionStore(deps.db, deps.clock),
+      // Session expiry follows express-session's own (wall) clock, not the injectable one.
+      store: new PrismaSessionStore(deps.db, systemClock),
       resave: false,
       saveUninitialized: false,
       rolling: false,

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions, Locator, Page } from 'playwright-core';
 import { createTestApp } from '../helpers/app.ts';
 import type { TestApp } from '../helpers/app.ts';
 
@@ -61,7 +61,12 @@ export function launchBrowser(): Promise<Browser> {
 
 /** A fresh browser profile of a visitor in France (French date inputs, Paris time). */
 export function newContext(browser: Browser, options: BrowserContextOptions = {}): Promise<BrowserContext> {
-  return browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', viewport: { width: 1280, height: 720 }, ...options });
+  return browser.newContext({
+    locale: 'fr-FR',
+    timezoneId: 'Europe/Paris',
+    viewport: { width: 1280, height: 720 },
+    ...options,
+  });
 }
 
 export interface RecordedPage {
@@ -83,6 +88,17 @@ export async function openPage(context: BrowserContext): Promise<RecordedPage> {
   });
   page.on('pageerror', (err) => errors.push(err.message));
   return { page, requests, errors };
+}
+
+/**
+ * Clicks a link or a submit button and waits for the new document to be loaded, even when the
+ * page lands on the same URL again (a form shown back with its errors, a redirect to itself).
+ */
+export async function clickAndWait(page: Page, target: Locator): Promise<void> {
+  const navigated = page.waitForEvent('framenavigated', { predicate: (f) => f === page.mainFrame() });
+  await target.click();
+  await navigated;
+  await page.waitForLoadState('load');
 }
 
 /** The recorded URLs that leave the app's own origin (data: URLs never reach the network). */
@@ -128,8 +144,12 @@ export async function axeViolations(browser: Browser, page: Page): Promise<AxeVi
     await p.goto(url, { waitUntil: 'load' });
     await p.addScriptTag({ path: AXE_PATH });
     const violations = await p.evaluate(async () => {
-      const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }).axe;
-      const result = await axe.run(document, { runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] });
+      const axe = (
+        window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }
+      ).axe;
+      const result = await axe.run(document, {
+        runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+      });
       return result.violations.map((v) => ({
         id: v.id,
         impact: v.impact,
@@ -147,7 +167,10 @@ export async function axeViolations(browser: Browser, page: Page): Promise<AxeVi
 /** A readable summary for assertion messages. */
 export function describeViolations(violations: AxeViolation[]): string {
   return violations
-    .map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${n.html}\n    ${n.failureSummary ?? ''}`).join('\n')}`)
+    .map(
+      (v) =>
+        `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `  ${n.html}\n    ${n.failureSummary ?? ''}`).join('\n')}`,
+    )
     .join('\n');
 }
 

@@ -4,8 +4,19 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createBatchWithCodes, createMember } from '../../src/dev/factories.ts';
-import { ALPHABET } from '../../src/coupons/codes.ts';
-import { axeViolations, describeViolations, foreignRequests, launchBrowser, newContext, openPage, plainText, screenshot, startApp } from './helpers.ts';
+import { ALPHABET, parseCode } from '../../src/coupons/codes.ts';
+import {
+  axeViolations,
+  clickAndWait,
+  describeViolations,
+  foreignRequests,
+  launchBrowser,
+  newContext,
+  openPage,
+  plainText,
+  screenshot,
+  startApp,
+} from './helpers.ts';
 import type { RunningApp } from './helpers.ts';
 
 let app: RunningApp;
@@ -35,8 +46,7 @@ async function login(page: Page, email: string, password: string) {
   await page.goto(app.origin + '/connexion');
   await page.getByLabel('Adresse électronique').fill(email);
   await page.getByLabel('Mot de passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForLoadState('load');
+  await clickAndWait(page, page.getByRole('button', { name: 'Se connecter' }));
 }
 
 describe('a new member, from registration to deletion', () => {
@@ -65,8 +75,7 @@ describe('a new member, from registration to deletion', () => {
     await page.getByLabel('Adresse électronique').fill(email);
     await page.getByLabel('Mot de passe').fill(password);
     await page.getByRole('checkbox', { name: /conditions d’utilisation/ }).check();
-    await page.getByRole('button', { name: 'Créer mon compte' }).click();
-    await page.waitForLoadState('load');
+    await clickAndWait(page, page.getByRole('button', { name: 'Créer mon compte' }));
 
     expect(new URL(page.url()).pathname).toBe('/inscription');
     await expect(page.getByRole('alert').textContent()).resolves.toContain('Code postal invalide');
@@ -90,12 +99,19 @@ describe('a new member, from registration to deletion', () => {
   it('registers for real and is told to check the inbox', async () => {
     await page.getByLabel('Code postal').fill('75011');
     await page.getByLabel('Mot de passe').fill(password);
-    await page.getByRole('button', { name: 'Créer mon compte' }).click();
-    await page.waitForURL(app.origin + '/inscription/verifiez-vos-courriels');
+    await clickAndWait(page, page.getByRole('button', { name: 'Créer mon compte' }));
+    expect(page.url()).toBe(app.origin + '/inscription/verifiez-vos-courriels');
     await expect(page.locator('h1').textContent()).resolves.toBe('Vérifiez vos courriels');
 
     const m = await app.t.deps.db.member.findFirst({ where: { email } });
-    expect(m).toMatchObject({ firstName: 'Camille', lastName: 'Dupont-Étoile', postcode: '75011', country: 'FR', newsletterOptIn: false, emailConfirmedAt: null });
+    expect(m).toMatchObject({
+      firstName: 'Camille',
+      lastName: 'Dupont-Étoile',
+      postcode: '75011',
+      country: 'FR',
+      newsletterOptIn: false,
+      emailConfirmedAt: null,
+    });
   });
 
   it('confirms the address from the link of the e-mail', async () => {
@@ -106,8 +122,8 @@ describe('a new member, from registration to deletion', () => {
     expect(link).toBeDefined();
     const local = new URL(link!);
     await page.goto(app.origin + local.pathname + local.search);
-    await page.getByRole('button', { name: 'Confirmer mon adresse' }).click();
-    await page.waitForURL(app.origin + '/connexion');
+    await clickAndWait(page, page.getByRole('button', { name: 'Confirmer mon adresse' }));
+    expect(page.url()).toBe(app.origin + '/connexion');
     await expect(text(page, '.flash-success')).resolves.toContain('Votre adresse électronique est confirmée');
     const m = await app.t.deps.db.member.findFirst({ where: { email } });
     expect(m?.emailConfirmedAt).not.toBeNull();
@@ -126,17 +142,21 @@ describe('a new member, from registration to deletion', () => {
   });
 
   it('redeems a coupon typed in lower case with spaces', async () => {
-    await page.getByRole('link', { name: 'Saisir un code et voir l’historique' }).click();
-    await page.waitForURL(app.origin + '/compte/coupons');
+    await clickAndWait(page, page.getByRole('link', { name: 'Saisir un code et voir l’historique' }));
+    expect(page.url()).toBe(app.origin + '/compte/coupons');
     await expect(text(page, '.balance')).resolves.toBe('0,00 €');
     await expect(page.getByText('Aucun mouvement pour l’instant.').count()).resolves.toBe(1);
+    // The example shown under the field is itself a well-formed code (its check character is right).
+    const example = /[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-\S/.exec(await text(page, '#f-code-hint'))?.[0];
+    expect(example).toBeDefined();
+    expect(parseCode(example!)).toMatchObject({ ok: true });
     await expectAccessible(page);
 
     const typed = codes[0].toLowerCase().replace(/-/g, ' ');
     expect(typed).not.toBe(codes[0]);
     await page.getByLabel('Code du coupon').fill(typed);
-    await page.getByRole('button', { name: 'Créditer mon compte' }).click();
-    await page.waitForURL(app.origin + '/compte/coupons');
+    await clickAndWait(page, page.getByRole('button', { name: 'Créditer mon compte' }));
+    expect(page.url()).toBe(app.origin + '/compte/coupons');
     const flash = await text(page, '.flash-success');
     expect(flash).toContain('Code accepté');
     expect(flash).toContain('5,00 € crédités');
@@ -153,8 +173,7 @@ describe('a new member, from registration to deletion', () => {
     const good = codes[1];
     const wrong = (good[0] === ALPHABET[0] ? ALPHABET[1] : ALPHABET[0]) + good.slice(1);
     await page.getByLabel('Code du coupon').fill(wrong);
-    await page.getByRole('button', { name: 'Créditer mon compte' }).click();
-    await page.waitForLoadState('load');
+    await clickAndWait(page, page.getByRole('button', { name: 'Créditer mon compte' }));
     await expect(page.locator('#f-code-err').textContent()).resolves.toContain('faute de frappe');
     await expect(page.getByLabel('Code du coupon').inputValue()).resolves.toBe(wrong);
     await expect(text(page, '.balance')).resolves.toBe('5,00 €');
@@ -178,8 +197,8 @@ describe('a new member, from registration to deletion', () => {
   });
 
   it('deletes the account, giving up the remaining credit', async () => {
-    await page.getByRole('link', { name: 'Supprimer mon compte' }).click();
-    await page.waitForURL(app.origin + '/compte/suppression');
+    await clickAndWait(page, page.getByRole('link', { name: 'Supprimer mon compte' }));
+    expect(page.url()).toBe(app.origin + '/compte/suppression');
     await expect(page.locator('h1').textContent()).resolves.toBe('Supprimer mon compte');
     await expect(text(page, '.flash-error')).resolves.toContain('Il vous reste 5,00 € de crédit');
     await screenshot(page, 'member-delete');
@@ -187,8 +206,7 @@ describe('a new member, from registration to deletion', () => {
 
     // Without giving up the credit explicitly, nothing is deleted.
     await page.getByLabel('Votre mot de passe, pour confirmer').fill(password);
-    await page.getByRole('button', { name: 'Supprimer définitivement mon compte' }).click();
-    await page.waitForLoadState('load');
+    await clickAndWait(page, page.getByRole('button', { name: 'Supprimer définitivement mon compte' }));
     await expect(page.locator('h1').textContent()).resolves.toBe('Supprimer mon compte');
     const forfeit = page.getByRole('checkbox', { name: /Je renonce à mon crédit/ });
     await expect(forfeit.getAttribute('aria-invalid')).resolves.toBe('true');
@@ -198,8 +216,7 @@ describe('a new member, from registration to deletion', () => {
 
     await page.getByLabel('Votre mot de passe, pour confirmer').fill(password);
     await forfeit.check();
-    await page.getByRole('button', { name: 'Supprimer définitivement mon compte' }).click();
-    await page.waitForLoadState('load');
+    await clickAndWait(page, page.getByRole('button', { name: 'Supprimer définitivement mon compte' }));
     await expect(page.locator('h1').textContent()).resolves.toBe('Votre compte est supprimé');
     // Logged out: the header offers to log in again, and the session cookie is gone.
     await expect(page.getByRole('link', { name: 'Se connecter' }).count()).resolves.toBe(1);
@@ -213,7 +230,9 @@ describe('a new member, from registration to deletion', () => {
   it('cannot log in any more with the same credentials', async () => {
     await login(page, email, password);
     expect(new URL(page.url()).pathname).toBe('/connexion');
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('Adresse électronique ou mot de passe incorrect.');
+    await expect(page.getByRole('alert').textContent()).resolves.toContain(
+      'Adresse électronique ou mot de passe incorrect.',
+    );
   });
 
   it('never made a request outside the site', () => {

@@ -2,7 +2,17 @@
 // and no cookie for an anonymous visitor until a form needs one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext } from 'playwright-core';
-import { axeViolations, describeViolations, foreignRequests, launchBrowser, newContext, openPage, screenshot, startApp } from './helpers.ts';
+import {
+  axeViolations,
+  clickAndWait,
+  describeViolations,
+  foreignRequests,
+  launchBrowser,
+  newContext,
+  openPage,
+  screenshot,
+  startApp,
+} from './helpers.ts';
 import type { RunningApp } from './helpers.ts';
 
 let app: RunningApp;
@@ -70,9 +80,9 @@ describe('cookies', () => {
       // Following the footer links works too.
       await page.goto(app.origin + '/');
       const footer = page.getByRole('navigation', { name: 'Liens légaux' });
-      await footer.getByRole('link', { name: 'Mentions légales' }).click();
+      await clickAndWait(page, footer.getByRole('link', { name: 'Mentions légales' }));
       await expect(page.locator('h1').textContent()).resolves.toBe('Mentions légales');
-      await footer.getByRole('link', { name: 'Politique de confidentialité' }).click();
+      await clickAndWait(page, footer.getByRole('link', { name: 'Politique de confidentialité' }));
       await expect(page.locator('h1').textContent()).resolves.toContain('Politique de confidentialité');
       expect(foreignRequests(requests, app.origin)).toEqual([]);
       expect(await context.cookies()).toEqual([]);
@@ -87,8 +97,8 @@ describe('cookies', () => {
       const { page, requests } = await openPage(context);
       await page.goto(app.origin + '/');
       expect(await context.cookies()).toEqual([]);
-      await page.getByRole('link', { name: 'Se connecter' }).click();
-      await page.waitForURL(app.origin + '/connexion');
+      await clickAndWait(page, page.getByRole('link', { name: 'Se connecter' }));
+      expect(page.url()).toBe(app.origin + '/connexion');
       await expect(page.locator('h1').textContent()).resolves.toBe('Connexion');
       await screenshot(page, 'public-connexion');
 

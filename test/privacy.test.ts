@@ -1,0 +1,176 @@
+// Privacy by construction: the classification covers the whole database, erasure leaves no
+// personal data anywhere (tables, logs, kept e-mails), and the retention job applies the periods.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { createTestApp, loginAgent, postForm } from './helpers/app.ts';
+import type { TestApp } from './helpers/app.ts';
+import { lastMailTo, linkIn } from './helpers/mail.ts';
+import { CLASSIFICATION } from '../src/privacy/classification.ts';
+import { eraseMember } from '../src/privacy/eraser.ts';
+import { runRetention } from '../src/privacy/retention.ts';
+import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
+import { balanceOf } from '../src/credit/ledger.ts';
+import { adjustCredit } from '../src/coupons/service.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t.close());
+
+async function columns() {
+  return t.deps.db.$queryRaw<{ table_name: string; column_name: string; data_type: string }[]>`
+    SELECT table_name, column_name, data_type FROM information_schema.columns
+    WHERE table_schema = 'public' AND table_name <> '_prisma_migrations' ORDER BY table_name, ordinal_position`;
+}
+
+describe('data classification', () => {
+  it('classifies every column of every table, and nothing that does not exist', async () => {
+    const cols = await columns();
+    const inDb = cols.map((c) => `${c.table_name}.${c.column_name}`).sort();
+    const inMap = Object.entries(CLASSIFICATION).flatMap(([tbl, rule]) => Object.keys(rule.fields).map((f) => `${tbl}.${f}`)).sort();
+    expect(inMap).toEqual(inDb);
+  });
+});
+
+describe('erasure', () => {
+  it('leaves no marker of the member in any column of any table, in the logs, or in the kept e-mails', async () => {
+    const mk = `QZX${Date.now().toString(36).toUpperCase()}`;
+    const email = `${mk.toLowerCase()}@exemple.fr`;
+    const password = `phrase de passe ${mk}`;
+    const markers = [mk, mk.toLowerCase(), email];
+    // Register through the site with markers in every personal field.
+    const agent = request.agent(t.app);
+    const reg = await postForm(agent, '/inscription', '/inscription', {
+      firstName: `Prenom${mk}`, lastName: `Nom${mk}`, addressLine1: `1 rue ${mk}`, addressLine2: `Bat ${mk}`,
+      postcode: '75011', city: `Ville${mk}`, country: 'FR', phone: '0699887766', email, password, newsletter: 'on', acceptTerms: 'on',
+    });
+    expect(reg.status).toBe(303);
+    markers.push('0699887766');
+    const confirm = linkIn((await lastMailTo(t, email))?.text);
+    const token = confirm.split('jeton=')[1];
+    markers.push(token);
+    const page = await agent.get(confirm);
+    await agent.post('/inscription/confirmer').type('form').send({ _csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1], jeton: token });
+    const member = await t.deps.db.member.findUniqueOrThrow({ where: { email } });
+
+    // Use every feature that exists: login, failed login, coupons, adjustments, e-mail change, reset, export.
+    await postForm(request.agent(t.app), '/connexion', '/connexion', { email, password: 'mauvais mot de passe' });
+    const me = await loginAgent(t.app, email, password);
+    const staff = await createMember(t.deps, {}, { role: 'STAFF' });
+    const { codes } = await createBatchWithCodes(t.deps, staff.member.id, { quantity: 3, label: 'Lot effacement' });
+    expect((await postForm(me, '/compte/coupons', '/compte/coupons', { code: codes[0] })).status).toBe(303);
+    await postForm(me, '/compte/coupons', '/compte/coupons', { code: '0000-0000-0000-0' });
+    await adjustCredit(t.deps, staff.member.id, { memberNumber: member.number, amountCents: 250, reason: `Geste pour ${mk}`, nonce: crypto.randomUUID() });
+    await postForm(me, '/compte', '/compte/email', { email: `new${mk.toLowerCase()}@exemple.fr`, currentPassword: password });
+    markers.push(`new${mk.toLowerCase()}@exemple.fr`);
+    await postForm(request.agent(t.app), '/mot-de-passe-oublie', '/mot-de-passe-oublie', { email });
+    await t.worker.drain();
+    expect((await me.get('/compte/donnees')).text).toContain(email);
+    const staffAgent = await loginAgent(t.app, staff.email, staff.password);
+    const mails = await t.deps.db.mailMessage.findMany({ where: { memberId: member.id } });
+    expect(mails.length).toBeGreaterThanOrEqual(3);
+    expect((await staffAgent.get(`/gestion/courriels/${mails[0].id}`)).status).toBe(200);
+    expect(await balanceOf(t.deps.db, member.id)).toBe(750);
+
+    // Delete the account through the site.
+    const del = await postForm(me, '/compte/suppression', '/compte/suppression', { currentPassword: password, confirmForfeit: 'on' });
+    expect(del.status).toBe(200);
+    expect(del.text).toContain('Votre compte est supprimé');
+    await t.worker.drain();
+
+    // Scan every text-like column of every table.
+    const cols = (await columns()).filter((c) => /text|char|json|uuid/.test(c.data_type));
+    const hits: string[] = [];
+    for (const c of cols) {
+      for (const m of markers) {
+        const rows = await t.deps.db.$queryRawUnsafe<{ n: number }[]>(
+          `SELECT count(*)::int AS n FROM "${c.table_name}" WHERE position(lower($1) in lower("${c.column_name}"::text)) > 0`,
+          m,
+        );
+        if (rows[0].n > 0) hits.push(`${c.table_name}.${c.column_name} contains ${m}`);
+      }
+    }
+    expect(hits).toEqual([]);
+    expect(t.logs.filter((l) => markers.some((m) => l.toLowerCase().includes(m.toLowerCase())))).toEqual([]);
+
+    // What is kept: the pseudonymous row and the accounting amounts, linked to it.
+    const kept = await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } });
+    expect(kept.erasedAt).not.toBeNull();
+    expect(kept.number).toBe(member.number);
+    expect([kept.email, kept.firstName, kept.passwordHash, kept.phone]).toEqual([null, null, null, null]);
+    const lines = await t.deps.db.creditLine.findMany({ where: { memberId: member.id }, orderBy: { id: 'asc' } });
+    expect(lines.map((l) => [l.kind, l.amountCents])).toEqual([['COUPON', 500], ['ADJUSTMENT', 250], ['EXPIRY', -750]]);
+    expect(lines.every((l) => l.couponId === null && l.reason === null)).toBe(true);
+    // The coupon stays spent, but nothing says who used it.
+    const used = await t.deps.db.coupon.findMany({ where: { redeemedAt: { not: null }, batch: { label: 'Lot effacement' } } });
+    expect(used).toHaveLength(1);
+    expect(used[0].redeemedById).toBeNull();
+    const again = await t.deps.db.coupon.findFirstOrThrow({ where: { id: used[0].id } });
+    expect(again.redeemedAt).not.toBeNull();
+    // Sessions gone, cannot log in, erasure audited by id only.
+    expect(await t.deps.db.session.count({ where: { memberId: member.id } })).toBe(0);
+    expect((await me.get('/compte')).status).toBe(303);
+    const relog = await postForm(request.agent(t.app), '/connexion', '/connexion', { email, password });
+    expect(relog.status).toBe(422);
+    expect(await t.deps.db.auditEvent.count({ where: { action: 'member.erased', subjectMemberId: member.id } })).toBe(1);
+  });
+
+  it('is idempotent: erasing twice is harmless', async () => {
+    const { member } = await createMember(t.deps);
+    expect(await eraseMember(t.deps, member.id, { reason: 'admin-request' })).toBe(true);
+    expect(await eraseMember(t.deps, member.id, { reason: 'admin-request' })).toBe(false);
+    expect(await t.deps.db.auditEvent.count({ where: { action: 'member.erased', subjectMemberId: member.id } })).toBe(1);
+  });
+
+  it('asks for the password, and for an explicit renunciation of remaining credit', async () => {
+    const { member, email, password } = await createMember(t.deps);
+    const staff = await createMember(t.deps, {}, { role: 'STAFF' });
+    await adjustCredit(t.deps, staff.member.id, { memberNumber: member.number, amountCents: 1200, reason: 'Dotation', nonce: crypto.randomUUID() });
+    const agent = await loginAgent(t.app, email, password);
+    const page = await agent.get('/compte/suppression');
+    expect(page.text).toContain('Ce qui est conservé');
+    expect(page.text.replace(/[\u202f\u00a0]/g, ' ')).toContain('Il vous reste <strong>12,00 €</strong> de crédit');
+    const wrong = await postForm(agent, '/compte/suppression', '/compte/suppression', { currentPassword: 'pas le bon', confirmForfeit: 'on' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('Mot de passe actuel incorrect.');
+    const noForfeit = await postForm(agent, '/compte/suppression', '/compte/suppression', { currentPassword: password });
+    expect(noForfeit.status).toBe(422);
+    expect(noForfeit.text).toContain('renoncez à votre crédit restant');
+    expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } })).erasedAt).toBeNull();
+  });
+});
+
+describe('retention', () => {
+  it('erases unconfirmed accounts after 7 days, warns at 35 months of inactivity, erases at 36, purges sessions', async () => {
+    const base = t.clock.now();
+    const fresh = await createMember(t.deps, {}, { confirmed: false });
+    t.clock.advance(8 * 24 * 3600_000);
+    const recent = await createMember(t.deps, {}, { confirmed: false });
+    const active = await createMember(t.deps);
+    const idle = await createMember(t.deps);
+    const ancient = await createMember(t.deps);
+    const now = t.clock.now();
+    const monthsAgo = (n: number) => { const d = new Date(now); d.setUTCMonth(d.getUTCMonth() - n); return d; };
+    await t.deps.db.member.update({ where: { id: idle.member.id }, data: { lastActiveAt: new Date(monthsAgo(35).getTime() - 24 * 3600_000) } });
+    await t.deps.db.member.update({ where: { id: ancient.member.id }, data: { lastActiveAt: monthsAgo(37) } });
+    await t.deps.db.session.create({ data: { sid: 'expired-one', data: '{}', expiresAt: new Date(now.getTime() - 1000) } });
+    const report = await runRetention(t.deps);
+    expect(report.unconfirmedErased).toBeGreaterThanOrEqual(1);
+    const state = async (id: string) => (await t.deps.db.member.findUniqueOrThrow({ where: { id } })).erasedAt !== null;
+    expect(await state(fresh.member.id)).toBe(true);
+    expect(await state(recent.member.id)).toBe(false);
+    expect(await state(active.member.id)).toBe(false);
+    expect(await state(idle.member.id)).toBe(false);
+    expect(await state(ancient.member.id)).toBe(true);
+    expect(await lastMailTo(t, idle.email, 'Votre compte va être supprimé')).not.toBeNull();
+    expect(await t.deps.db.session.count({ where: { sid: 'expired-one' } })).toBe(0);
+    // Warned once only.
+    const second = await runRetention(t.deps);
+    expect(second.inactiveWarned).toBe(0);
+    // Logging in again resets the inactivity clock.
+    await loginAgent(t.app, idle.email, idle.password);
+    expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: idle.member.id } })).inactivityWarnedAt).toBeNull();
+    t.clock.set(base);
+  });
+});
