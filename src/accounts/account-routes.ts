@@ -45,7 +45,7 @@ export function memberAccountRoutes(deps: Deps): Router {
       balanceCents: await balanceOf(deps.db, m.id),
       countries: COUNTRIES,
       contact: forms.contact ?? { values: contactValues(m), errors: {} },
-      email: forms.email ?? { values: { email: m.email ?? '' }, errors: {} },
+      email: forms.email ?? { values: {}, errors: {} },
       password: forms.password ?? { errors: {} },
     });
   };

@@ -113,6 +113,7 @@ export function createApp(deps: Deps): express.Express {
   app.use((req: Request, res: Response, next: NextFunction) => {
     res.locals.csrf = () => csrfToken(req);
     res.locals.currentPath = req.path;
+    res.locals.year = deps.clock.now().getFullYear();
     Object.assign(res.locals, viewHelpers);
     res.page = (view, locals = {}) => {
       res.render(view, locals, (err: Error | null, body?: string) => {
