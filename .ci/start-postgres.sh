@@ -4,6 +4,8 @@
 set -euo pipefail
 PGBIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 PGPORT=${PGPORT:-55432}
+# Take the first free port from there (an earlier cluster may still hold one).
+while (exec 3<>"/dev/tcp/127.0.0.1/$PGPORT") 2>/dev/null; do PGPORT=$((PGPORT + 1)); done
 PGDATA=$(mktemp -d /tmp/club-pg.XXXX)
 chown postgres:postgres "$PGDATA"
 runuser -u postgres -- "$PGBIN/initdb" -D "$PGDATA" -U postgres --auth=trust --encoding=UTF8 --locale=C.UTF-8 >/dev/null
