@@ -86,6 +86,24 @@ export function createApp(deps: Deps): express.Express {
     }),
   );
 
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    // Defaults first: the error pages render with the layout even when a later middleware failed.
+    res.locals.member = null;
+    res.locals.flash = [];
+    res.locals.csrf = () => csrfToken(req);
+    res.locals.currentPath = req.path;
+    res.locals.year = deps.clock.now().getFullYear();
+    Object.assign(res.locals, viewHelpers);
+    res.page = (view, locals = {}) => {
+      res.render(view, locals, (err: Error | null, body?: string) => {
+        if (err) return req.next?.(err);
+        res.render('layouts/main', { ...locals, body }, (err2: Error | null, html?: string) =>
+          err2 ? req.next?.(err2) : res.send(html),
+        );
+      });
+    };
+    next();
+  });
   app.use('/static/pico', express.static(path.join(ROOT, 'node_modules/@picocss/pico/css'), { maxAge: '7d' }));
   app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1d' }));
   app.use(healthRoutes(deps));
@@ -110,21 +128,6 @@ export function createApp(deps: Deps): express.Express {
   );
   app.use(loadMember(deps));
   app.use(flashLocals);
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    res.locals.csrf = () => csrfToken(req);
-    res.locals.currentPath = req.path;
-    res.locals.year = deps.clock.now().getFullYear();
-    Object.assign(res.locals, viewHelpers);
-    res.page = (view, locals = {}) => {
-      res.render(view, locals, (err: Error | null, body?: string) => {
-        if (err) return req.next?.(err);
-        res.render('layouts/main', { ...locals, body }, (err2: Error | null, html?: string) =>
-          err2 ? req.next?.(err2) : res.send(html),
-        );
-      });
-    };
-    next();
-  });
   app.use(verifyCsrf);
 
   app.use(pageRoutes(deps));
@@ -145,7 +148,12 @@ export function createApp(deps: Deps): express.Express {
     res.status(status);
     const message = known ? err.message : status === 413 ? 'Le formulaire envoyé est trop volumineux.' : null;
     const view = status === 404 ? 'errors/404' : status >= 500 ? 'errors/500' : 'errors/error';
-    res.page(view, { title: status === 404 ? 'Page introuvable' : 'Erreur', message, status, requestId: req.id });
+    res.render(view, { title: status === 404 ? 'Page introuvable' : 'Erreur', message, status, requestId: req.id }, (e1: Error | null, body?: string) => {
+      if (e1) return res.type('text/plain').send(`Erreur ${status}. Référence : ${req.id}`);
+      res.render('layouts/main', { title: 'Erreur', body }, (e2: Error | null, html?: string) =>
+        e2 ? res.type('text/plain').send(`Erreur ${status}. Référence : ${req.id}`) : res.send(html),
+      );
+    });
   };
   app.use(onError);
   return app;
