@@ -1,5 +1,8 @@
 # Production image: Node 20 on Debian bookworm, the app run by tsx (see docs/decisions/0003).
 FROM node:20-bookworm-slim AS deps
+# argon2 is compiled from source at install (package.json allowScripts): the prebuilt binary it
+# ships crashed on Debian 12 machines here (docs/decisions/0008).
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY package.json package-lock.json ./
 COPY scripts/prisma-generate.mjs scripts/prisma-generate.mjs
