@@ -82,14 +82,21 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const isProduction = e.NODE_ENV === 'production';
   const dataDir = path.resolve(e.DATA_DIR);
+  const problems: string[] = [];
   if (isProduction) {
-    const missing = (['SESSION_SECRET', 'CODE_HMAC_SECRET'] as const).filter((k) => !e[k]);
-    if (missing.length) {
-      throw new ConfigError(
-        `Configuration invalide :\n${missing.map((k) => `  ${k}: obligatoire quand NODE_ENV=production`).join('\n')}`,
-      );
+    // Without SMTP, e-mails (with their reset links) would be kept in the staff mailbox.
+    for (const k of ['SESSION_SECRET', 'CODE_HMAC_SECRET', 'SMTP_URL'] as const) {
+      if (!e[k]) problems.push(`${k}: obligatoire quand NODE_ENV=production`);
+    }
+    if (!e.PUBLIC_URL.startsWith('https://')) problems.push('PUBLIC_URL: doit commencer par https:// en production (cookies Secure)');
+    if (e.TRUST_PROXY === 'true') {
+      problems.push('TRUST_PROXY: en production, donnez le nombre de proxys (1) ou leurs adresses, pas true (X-Forwarded-For serait falsifiable)');
     }
   }
+  if (e.RETENTION_INACTIVE_WARN_MONTHS >= e.RETENTION_INACTIVE_ERASE_MONTHS) {
+    problems.push('RETENTION_INACTIVE_WARN_MONTHS: doit être inférieur à RETENTION_INACTIVE_ERASE_MONTHS');
+  }
+  if (problems.length) throw new ConfigError(`Configuration invalide :\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return {
     env: e.NODE_ENV,
     isProduction,

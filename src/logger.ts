@@ -14,6 +14,7 @@ const PERSONAL_KEYS = [
 export const REDACT_PATHS = [
   ...PERSONAL_KEYS,
   ...PERSONAL_KEYS.map((k) => `*.${k}`),
+  ...PERSONAL_KEYS.map((k) => `*.*.${k}`),
   'req.headers.cookie',
   'req.headers.authorization',
   'res.headers["set-cookie"]',
@@ -29,6 +30,11 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
     },
     destination,
   );
+}
+
+/** Error text for a log line, with e-mail addresses masked (driver errors may quote values). */
+export function scrubText(text: string): string {
+  return text.replace(/[^\s@<>"'()]+@[^\s@<>"'()]+/g, '[adresse]').slice(0, 1000);
 }
 
 /** The path of a URL without its query string (tokens travel in query strings). */

@@ -101,7 +101,7 @@ describe('sessions and CSRF', () => {
   });
 
   it('marks the cookie Secure in production', async () => {
-    const prod = await createTestApp({ config: { NODE_ENV: 'production', TRUST_PROXY: '1' } });
+    const prod = await createTestApp({ config: { NODE_ENV: 'production', TRUST_PROXY: '1', SMTP_URL: 'smtp://127.0.0.1:1', PUBLIC_URL: 'https://club.test' } });
     try {
       const res = await request(prod.app).get('/connexion').set('X-Forwarded-Proto', 'https');
       expect(res.headers['set-cookie']?.[0]).toContain('Secure');

@@ -23,13 +23,19 @@ describe('configuration', () => {
     expect(() => loadConfig({ DATA_DIR: tmp(), SESSION_SECRET: 'short' })).toThrow(/SESSION_SECRET: au moins 32 caractères/);
   });
 
-  it('requires the secrets in production', () => {
+  it('requires the secrets, SMTP, https and an explicit proxy setting in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tmp() })).toThrow(
-      /SESSION_SECRET: obligatoire quand NODE_ENV=production[\s\S]*CODE_HMAC_SECRET/,
+      /SESSION_SECRET: obligatoire quand NODE_ENV=production[\s\S]*CODE_HMAC_SECRET[\s\S]*SMTP_URL[\s\S]*PUBLIC_URL: doit commencer par https/,
     );
-    const c = loadConfig({ NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), CODE_HMAC_SECRET: 'c'.repeat(32), DATA_DIR: tmp() });
+    const prod = { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), CODE_HMAC_SECRET: 'c'.repeat(32), SMTP_URL: 'smtp://relay:25', PUBLIC_URL: 'https://club.example', DATA_DIR: tmp() };
+    expect(() => loadConfig({ ...prod, TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: en production/);
+    const c = loadConfig(prod);
     expect(c.isProduction).toBe(true);
     expect(c.seedDemo).toBe(false);
+  });
+
+  it('refuses a warning period that is not shorter than the erasure period', () => {
+    expect(() => loadConfig({ DATA_DIR: tmp(), RETENTION_INACTIVE_WARN_MONTHS: '36', RETENTION_INACTIVE_ERASE_MONTHS: '36' })).toThrow(/RETENTION_INACTIVE_WARN_MONTHS/);
   });
 
   it('reads trust proxy as a boolean, a hop count or a list', () => {

@@ -142,7 +142,7 @@ describe('erasure', () => {
 });
 
 describe('retention', () => {
-  it('erases unconfirmed accounts after 7 days, warns at 35 months of inactivity, erases at 36, purges sessions', async () => {
+  it('erases unconfirmed accounts after 7 days, warns at 35 months of inactivity, erases a month after the warning, purges sessions', async () => {
     const base = t.clock.now();
     const fresh = await createMember(t.deps, {}, { confirmed: false });
     t.clock.advance(8 * 24 * 3600_000);
@@ -153,24 +153,31 @@ describe('retention', () => {
     const now = t.clock.now();
     const monthsAgo = (n: number) => { const d = new Date(now); d.setUTCMonth(d.getUTCMonth() - n); return d; };
     await t.deps.db.member.update({ where: { id: idle.member.id }, data: { lastActiveAt: new Date(monthsAgo(35).getTime() - 24 * 3600_000) } });
-    await t.deps.db.member.update({ where: { id: ancient.member.id }, data: { lastActiveAt: monthsAgo(37) } });
-    await t.deps.db.session.create({ data: { sid: 'expired-one', data: '{}', expiresAt: new Date(now.getTime() - 1000) } });
+    await t.deps.db.member.update({ where: { id: ancient.member.id }, data: { lastActiveAt: monthsAgo(40) } });
+    await t.deps.db.session.create({ data: { sid: 'expired-one', data: '{}', expiresAt: new Date(Date.now() - 1000) } });
     const report = await runRetention(t.deps);
     expect(report.unconfirmedErased).toBeGreaterThanOrEqual(1);
-    const state = async (id: string) => (await t.deps.db.member.findUniqueOrThrow({ where: { id } })).erasedAt !== null;
-    expect(await state(fresh.member.id)).toBe(true);
-    expect(await state(recent.member.id)).toBe(false);
-    expect(await state(active.member.id)).toBe(false);
-    expect(await state(idle.member.id)).toBe(false);
-    expect(await state(ancient.member.id)).toBe(true);
+    const erased = async (id: string) => (await t.deps.db.member.findUniqueOrThrow({ where: { id } })).erasedAt !== null;
+    expect(await erased(fresh.member.id)).toBe(true);
+    expect(await erased(recent.member.id)).toBe(false);
+    expect(await erased(active.member.id)).toBe(false);
+    expect(await erased(idle.member.id)).toBe(false);
+    // Never erased without a warning first, however long inactive.
+    expect(await erased(ancient.member.id)).toBe(false);
     expect(await lastMailTo(t, idle.email, 'Votre compte va être supprimé')).not.toBeNull();
+    expect(await lastMailTo(t, ancient.email, 'Votre compte va être supprimé')).not.toBeNull();
     expect(await t.deps.db.session.count({ where: { sid: 'expired-one' } })).toBe(0);
     // Warned once only.
-    const second = await runRetention(t.deps);
-    expect(second.inactiveWarned).toBe(0);
+    expect((await runRetention(t.deps)).inactiveWarned).toBe(0);
     // Logging in again resets the inactivity clock.
     await loginAgent(t.app, idle.email, idle.password);
     expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: idle.member.id } })).inactivityWarnedAt).toBeNull();
+    // A month after the warning (36 − 35), the still-inactive account is erased.
+    t.clock.advance(31 * 24 * 3600_000);
+    const later = await runRetention(t.deps);
+    expect(later.inactiveErased).toBe(1);
+    expect(await erased(ancient.member.id)).toBe(true);
+    expect(await erased(idle.member.id)).toBe(false);
     t.clock.set(base);
   });
 });

@@ -7,9 +7,9 @@ import { requireArea } from '../http/auth.ts';
 import { fieldErrors, keepValues } from '../http/forms.ts';
 import type { FieldErrors } from '../http/forms.ts';
 import { flash } from '../http/flash.ts';
-import { AppError, ValidationError } from '../http/errors.ts';
-import { ChangeEmailSchema, ChangePasswordSchema, ContactSchema, COUNTRIES, DeleteSchema } from './schema.ts';
-import { changePassword, checkPassword, requestEmailChange, resendConfirmation, updateContact } from './service.ts';
+import { AppError } from '../http/errors.ts';
+import { ChangeEmailSchema, ChangePasswordSchema, ContactSchema, COUNTRIES, DeleteSchema, NewsletterSchema } from './schema.ts';
+import { changePassword, checkPassword, requestEmailChange, resendConfirmation, setNewsletter, updateContact } from './service.ts';
 import { exportMemberData } from '../privacy/export.ts';
 import { eraseMember } from '../privacy/eraser.ts';
 import { balanceOf } from '../credit/ledger.ts';
@@ -73,7 +73,7 @@ export function memberAccountRoutes(deps: Deps): Router {
     try {
       await requestEmailChange(deps, req.member!, parsed.data.email, parsed.data.currentPassword);
     } catch (err) {
-      if (err instanceof ValidationError) return fail({ currentPassword: err.message });
+      if (err instanceof AppError) return fail({ currentPassword: err.message });
       throw err;
     }
     flash(req, 'info', 'Un lien de confirmation a été envoyé à la nouvelle adresse. Elle remplacera l’actuelle une fois confirmée.');
@@ -90,26 +90,39 @@ export function memberAccountRoutes(deps: Deps): Router {
     try {
       await changePassword(deps, req.member!, parsed.data.currentPassword, parsed.data.password, req.sessionID);
     } catch (err) {
-      if (err instanceof ValidationError) return fail({ currentPassword: err.message });
+      if (err instanceof AppError) return fail({ currentPassword: err.message });
       throw err;
     }
     // A privilege-relevant change: the session id is renewed too.
     const memberId = req.member!.id;
     await new Promise<void>((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
     req.session.memberId = memberId;
+    req.session.authAt = Date.now();
     flash(req, 'success', 'Votre mot de passe a été modifié ; vos autres sessions ont été fermées.');
     res.redirect(303, '/compte');
   });
 
+  r.post('/compte/lettre', member, async (req, res) => {
+    const { newsletter } = NewsletterSchema.parse(req.body);
+    await setNewsletter(deps, req.member!, newsletter);
+    flash(req, 'success', newsletter ? 'Vous êtes inscrit à la lettre d’information.' : 'Vous êtes désinscrit de la lettre d’information.');
+    res.redirect(303, '/compte');
+  });
+
   r.post('/compte/confirmation', member, async (req, res) => {
-    await resendConfirmation(deps, req.member!);
-    flash(req, 'info', 'Un nouveau lien de confirmation vous a été envoyé.');
+    try {
+      await resendConfirmation(deps, req.member!);
+      flash(req, 'info', 'Un nouveau lien de confirmation vous a été envoyé.');
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      flash(req, 'error', err.message);
+    }
     res.redirect(303, '/compte');
   });
 
   r.get('/compte/donnees', member, async (req, res) => {
     const data = await exportMemberData(deps, req.member!.id);
-    const day = deps.clock.now().toISOString().slice(0, 10);
+    const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris' }).format(deps.clock.now());
     res.setHeader('Content-Disposition', `attachment; filename="mes-donnees-${memberNumber(req.member!.number)}-${day}.json"`);
     res.setHeader('Cache-Control', 'no-store');
     res.type('application/json').send(JSON.stringify(data, null, 2));
@@ -130,7 +143,7 @@ export function memberAccountRoutes(deps: Deps): Router {
     if (!parsed.success) return deletePage(req, res.status(422), fieldErrors(parsed.error));
     const m = req.member!;
     try {
-      await checkPassword(m, parsed.data.currentPassword);
+      await checkPassword(deps, m, parsed.data.currentPassword);
     } catch (err) {
       if (err instanceof AppError) return deletePage(req, res.status(422), { currentPassword: err.message });
       throw err;

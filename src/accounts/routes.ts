@@ -19,6 +19,7 @@ export function startSession(req: Request, memberId: string): Promise<void> {
     req.session.regenerate((err) => {
       if (err) return reject(err);
       req.session.memberId = memberId;
+      req.session.authAt = Date.now();
       req.session.save((e) => (e ? reject(e) : resolve()));
     }),
   );
@@ -87,7 +88,7 @@ export function accountRoutes(deps: Deps): Router {
     try {
       const member = await authenticate(deps, parsed.data.email, parsed.data.password, ip(req));
       await startSession(req, member.id);
-      res.redirect(303, retour || (member.role === 'ACCOUNTANT' ? '/comptabilite' : member.role === 'MEMBER' ? '/compte' : '/gestion'));
+      res.redirect(303, retour || (member.role === 'STAFF' || member.role === 'ADMIN' ? '/gestion' : '/compte'));
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       loginForm(res.status(err instanceof TooManyRequestsError ? 429 : 422), keepValues(req.body), { _form: err.message }, retour);
@@ -109,7 +110,9 @@ export function accountRoutes(deps: Deps): Router {
   r.post('/mot-de-passe-oublie', async (req, res) => {
     const parsed = ForgotSchema.safeParse(req.body);
     if (!parsed.success) return forgotForm(res.status(422), keepValues(req.body), fieldErrors(parsed.error));
-    if (!(await hit(deps, LIMITS.reset, ip(req)))) throw new TooManyRequestsError();
+    if (!(await hit(deps, LIMITS.reset, ip(req)))) {
+      return forgotForm(res.status(429), keepValues(req.body), { _form: 'Trop de demandes depuis votre connexion. Réessayez dans une heure.' });
+    }
     await requestPasswordReset(deps, parsed.data.email);
     forgotForm(res, {}, {}, true);
   });

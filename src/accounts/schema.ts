@@ -71,28 +71,34 @@ export const RegisterSchema = z
   })
   .and(ContactSchema);
 
+const required = (message: string) => z.string({ error: message }).min(1, message);
+
 export const LoginSchema = z.object({
   email: EmailSchema,
-  password: z.string().min(1, 'Mot de passe : champ obligatoire.').max(200),
+  password: required('Mot de passe : champ obligatoire.').max(200, 'Mot de passe : 200 caractères au maximum.'),
 });
 
 export const ForgotSchema = z.object({ email: EmailSchema });
 
 export const ResetSchema = z
-  .object({ token: z.string().min(10).max(200), password: PasswordSchema, passwordConfirm: z.string() })
+  .object({
+    token: z.string({ error: 'Lien incomplet : ouvrez le lien reçu par courriel.' }).min(10, 'Lien incomplet : ouvrez le lien reçu par courriel.').max(200, 'Lien invalide.'),
+    password: PasswordSchema,
+    passwordConfirm: required('Confirmez le mot de passe.'),
+  })
   .refine((v) => v.password === v.passwordConfirm, { path: ['passwordConfirm'], message: 'Les deux mots de passe ne sont pas identiques.' });
 
 export const ChangeEmailSchema = z.object({
   email: EmailSchema,
-  currentPassword: z.string().min(1, 'Saisissez votre mot de passe actuel.'),
+  currentPassword: required('Saisissez votre mot de passe actuel.'),
 });
 
 export const ChangePasswordSchema = z
-  .object({ currentPassword: z.string().min(1, 'Saisissez votre mot de passe actuel.'), password: PasswordSchema, passwordConfirm: z.string() })
+  .object({ currentPassword: required('Saisissez votre mot de passe actuel.'), password: PasswordSchema, passwordConfirm: required('Confirmez le nouveau mot de passe.') })
   .refine((v) => v.password === v.passwordConfirm, { path: ['passwordConfirm'], message: 'Les deux mots de passe ne sont pas identiques.' });
 
 export const DeleteSchema = z.object({
-  currentPassword: z.string().min(1, 'Saisissez votre mot de passe pour confirmer.'),
+  currentPassword: required('Saisissez votre mot de passe pour confirmer.'),
   confirmForfeit: checkbox,
 });
 

@@ -2,12 +2,14 @@
 import type { Deps } from '../deps.ts';
 import type { Member } from '../generated/prisma/client.ts';
 import { ConflictError, TooManyRequestsError, ValidationError } from '../http/errors.ts';
-import { LIMITS, clear, hit, isBlocked } from '../http/rate-limit.ts';
+import { LIMITS, clear, hit, refund } from '../http/rate-limit.ts';
 import { audit } from '../privacy/audit.ts';
 import { POLICY_VERSION } from '../privacy/policy.ts';
 import { consumeToken, hashToken, issueToken } from './tokens.ts';
 import { dummyHash, hashPassword, verifyPassword } from './password.ts';
 import { mails, queueMail } from './emails.ts';
+import { enqueue } from '../jobs/queue.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 import type { z } from 'zod';
 import type { ContactSchema, RegisterSchema } from './schema.ts';
 
@@ -63,6 +65,10 @@ export async function confirmEmail(deps: Deps, token: string): Promise<boolean> 
       const taken = await tx.member.findUnique({ where: { email: row.email } });
       if (taken) throw new ConflictError('Cette adresse est déjà utilisée par un autre compte.');
       await audit(tx, 'email.changed', { subject: member.id });
+      if (member.email && member.emailConfirmedAt) {
+        const m = mails.emailChanged();
+        await queueMail(tx, member.id, member.email, m.subject, m.text);
+      }
     }
     await tx.member.update({ where: { id: member.id }, data: { email: row.email, emailConfirmedAt: now } });
     return true;
@@ -71,6 +77,7 @@ export async function confirmEmail(deps: Deps, token: string): Promise<boolean> 
 
 export async function resendConfirmation(deps: Deps, member: Member): Promise<void> {
   if (member.emailConfirmedAt || !member.email) return;
+  await mailAllowance(deps, member);
   await deps.db.$transaction(async (tx) => {
     const token = await issueToken(tx, member.id, 'CONFIRM_EMAIL', deps.clock.now(), member.email!);
     const m = mails.confirm(deps, member.firstName ?? '', token);
@@ -80,26 +87,39 @@ export async function resendConfirmation(deps: Deps, member: Member): Promise<vo
 
 export const LOGIN_FAILED = 'Adresse électronique ou mot de passe incorrect.';
 
-/** Checks the credentials; the same error whatever was wrong. Rate-limited per account and per IP. */
+/**
+ * Checks the credentials; the same error whatever was wrong. Each attempt is counted before the
+ * password is checked (a burst of parallel guesses cannot slip through), and a success is given back.
+ */
 export async function authenticate(deps: Deps, email: string, password: string, ip: string): Promise<Member> {
-  if ((await isBlocked(deps, LIMITS.loginPerAccount, email)) || (await isBlocked(deps, LIMITS.loginPerIp, ip))) {
+  const accountOk = await hit(deps, LIMITS.loginPerAccount, email);
+  const ipOk = await hit(deps, LIMITS.loginPerIp, ip);
+  if (!accountOk || !ipOk) {
     throw new TooManyRequestsError('Trop de tentatives de connexion. Réessayez dans 15 minutes, ou réinitialisez votre mot de passe.');
   }
   const member = await deps.db.member.findUnique({ where: { email } });
   const ok = await verifyPassword(member?.passwordHash ?? (await dummyHash()), password);
   if (!member || !ok || member.erasedAt) {
-    await hit(deps, LIMITS.loginPerAccount, email);
-    await hit(deps, LIMITS.loginPerIp, ip);
     await audit(deps.db, 'login.failed', { subject: member?.id ?? null });
     throw new ValidationError(LOGIN_FAILED);
   }
   await clear(deps, LIMITS.loginPerAccount, email);
+  await refund(deps, LIMITS.loginPerIp, ip);
   await deps.db.member.update({ where: { id: member.id }, data: { lastActiveAt: deps.clock.now(), inactivityWarnedAt: null } });
   await audit(deps.db, 'login.succeeded', { subject: member.id });
   return member;
 }
 
+/**
+ * Queues the reset for any address: the lookup happens in the background job, so the answer
+ * takes the same time whether an account exists or not.
+ */
 export async function requestPasswordReset(deps: Deps, email: string): Promise<void> {
+  await enqueue(deps.db, { kind: 'password-reset', payload: { email } });
+}
+
+/** The background half of a reset request: a link for an existing account, nothing otherwise. */
+export async function sendPasswordReset(deps: Deps, email: string): Promise<void> {
   const member = await deps.db.member.findUnique({ where: { email } });
   if (!member || member.erasedAt) return;
   await deps.db.$transaction(async (tx) => {
@@ -120,8 +140,9 @@ export async function resetPassword(deps: Deps, token: string, password: string)
   return deps.db.$transaction(async (tx) => {
     const row = await consumeToken(tx, token, 'RESET_PASSWORD', deps.clock.now());
     if (!row) return false;
-    const member = await tx.member.update({ where: { id: row.memberId }, data: { passwordHash } });
+    const member = await tx.member.update({ where: { id: row.memberId }, data: { passwordHash, sessionsValidAfter: new Date() } });
     await tx.session.deleteMany({ where: { memberId: member.id } });
+    await dropPendingEmailChanges(tx, member);
     await audit(tx, 'password.reset', { subject: member.id });
     const m = mails.passwordChanged();
     if (member.email) await queueMail(tx, member.id, member.email, m.subject, m.text);
@@ -129,20 +150,54 @@ export async function resetPassword(deps: Deps, token: string, password: string)
   });
 }
 
+/** Subscribes or unsubscribes; the consent record keeps the date it was given and withdrawn. */
+export async function setNewsletter(deps: Deps, member: Member, on: boolean): Promise<void> {
+  if (member.newsletterOptIn === on) return;
+  const now = deps.clock.now();
+  await deps.db.$transaction(async (tx) => {
+    await tx.member.update({ where: { id: member.id }, data: { newsletterOptIn: on } });
+    if (on) {
+      await tx.consent.create({ data: { memberId: member.id, kind: 'newsletter', policyVersion: POLICY_VERSION, givenAt: now } });
+    } else {
+      await tx.consent.updateMany({ where: { memberId: member.id, kind: 'newsletter', withdrawnAt: null }, data: { withdrawnAt: now } });
+    }
+  });
+}
+
 export async function updateContact(deps: Deps, memberId: string, input: ContactInput): Promise<void> {
   await deps.db.member.update({ where: { id: memberId }, data: contactData(input) });
 }
 
-async function checkPassword(member: Member, password: string): Promise<void> {
+/**
+ * A change of password ends any pending change of e-mail address: someone who had the account
+ * before (or pre-registered the address) cannot confirm their own address afterwards.
+ */
+async function dropPendingEmailChanges(tx: Prisma.TransactionClient, member: Member): Promise<void> {
+  await tx.memberToken.deleteMany({ where: { memberId: member.id, purpose: 'CONFIRM_EMAIL', NOT: { email: member.email } } });
+}
+
+/** Confirms a logged-in member's password before a sensitive change; 5 wrong tries per 15 minutes. */
+async function checkPassword(deps: Deps, member: Member, password: string): Promise<void> {
+  if (!(await hit(deps, LIMITS.passwordCheck, member.id))) {
+    throw new TooManyRequestsError('Trop de mots de passe erronés. Réessayez dans 15 minutes.');
+  }
   if (!(await verifyPassword(member.passwordHash, password))) {
     throw new ValidationError('Mot de passe actuel incorrect.');
+  }
+  await refund(deps, LIMITS.passwordCheck, member.id);
+}
+
+async function mailAllowance(deps: Deps, member: Member): Promise<void> {
+  if (!(await hit(deps, LIMITS.memberMail, member.id))) {
+    throw new TooManyRequestsError('Trop de courriels demandés. Réessayez dans une heure.');
   }
 }
 
 /** A new address takes effect once confirmed from the link sent to it. */
 export async function requestEmailChange(deps: Deps, member: Member, email: string, password: string): Promise<void> {
-  await checkPassword(member, password);
+  await checkPassword(deps, member, password);
   if (email === member.email) return;
+  await mailAllowance(deps, member);
   await deps.db.$transaction(async (tx) => {
     const token = await issueToken(tx, member.id, 'CONFIRM_EMAIL', deps.clock.now(), email);
     const m = mails.confirm(deps, member.firstName ?? '', token);
@@ -152,11 +207,12 @@ export async function requestEmailChange(deps: Deps, member: Member, email: stri
 
 /** Changes the password and closes the member's other sessions. */
 export async function changePassword(deps: Deps, member: Member, current: string, next: string, keepSid: string): Promise<void> {
-  await checkPassword(member, current);
+  await checkPassword(deps, member, current);
   const passwordHash = await hashPassword(next);
   await deps.db.$transaction(async (tx) => {
-    await tx.member.update({ where: { id: member.id }, data: { passwordHash } });
+    await tx.member.update({ where: { id: member.id }, data: { passwordHash, sessionsValidAfter: new Date() } });
     await tx.session.deleteMany({ where: { memberId: member.id, sid: { not: keepSid } } });
+    await dropPendingEmailChanges(tx, member);
     await audit(tx, 'password.changed', { actor: member.id, subject: member.id });
     const m = mails.passwordChanged();
     if (member.email) await queueMail(tx, member.id, member.email, m.subject, m.text);

@@ -56,7 +56,7 @@ export function adminRoutes(deps: Deps): Router {
       return res.status(422).page('admin/member', { title: `Membre ${memberNumber(m.number)}`, m, errors: { role: 'Vous ne pouvez pas retirer votre propre rôle d’administrateur.' } });
     }
     await deps.db.$transaction(async (tx) => {
-      await tx.member.update({ where: { id: m.id }, data: { role: parsed.data.role } });
+      await tx.member.update({ where: { id: m.id }, data: { role: parsed.data.role, sessionsValidAfter: new Date() } });
       // A privilege change ends the member's sessions: the new role applies from their next login.
       await tx.session.deleteMany({ where: { memberId: m.id } });
       await audit(tx, 'role.changed', { actor: req.member!.id, subject: m.id, details: { from: m.role, to: parsed.data.role } });

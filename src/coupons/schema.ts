@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import { parseEurosToCents } from '../money.ts';
 
+/** A calendar day typed as aaaa-mm-jj (what a date field sends); impossible dates are refused. */
 const parisDate = (label: string) =>
   z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} : date invalide (jj/mm/aaaa).`)
-    .transform((s) => s);
+    .string({ error: `${label} : date obligatoire.` })
+    .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} : date invalide.`)
+    .refine((s) => new Date(`${s}T12:00:00Z`).toISOString().slice(0, 10) === s, `${label} : cette date n’existe pas.`);
+
+function nextDay(day: string): string {
+  const d = new Date(`${day}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + 1);
+  return d.toISOString().slice(0, 10);
+}
 
 /** Midnight in Paris on that day, as a UTC instant (handles summer time). */
 export function parisDayStart(day: string): Date {
@@ -20,9 +27,9 @@ export function parisDayStart(day: string): Date {
 
 export const BatchSchema = z
   .object({
-    label: z.string().trim().min(3, 'Libellé : au moins 3 caractères.').max(120, 'Libellé : 120 caractères au maximum.'),
+    label: z.string({ error: 'Libellé : champ obligatoire.' }).trim().min(3, 'Libellé : au moins 3 caractères.').max(120, 'Libellé : 120 caractères au maximum.'),
     value: z
-      .string()
+      .string({ error: 'Valeur : champ obligatoire.' })
       .transform((s) => parseEurosToCents(s))
       .refine((c): c is number => c !== null && c > 0 && c <= 100_000, 'Valeur : un montant en euros entre 0,01 et 1 000 (exemple : 5,00).'),
     quantity: z.coerce
@@ -44,28 +51,28 @@ export const BatchSchema = z
     valueCents: v.value as number,
     quantity: v.quantity,
     validFrom: parisDayStart(v.validFrom),
-    // valid through the whole last day, Paris time
-    validUntil: new Date(parisDayStart(v.validUntil).getTime() + 24 * 3600_000 - 1),
+    // valid through the whole last day, Paris time (23 or 25 hours long on clock-change days)
+    validUntil: new Date(parisDayStart(nextDay(v.validUntil)).getTime() - 1),
     perMemberLimit: v.perMemberLimit,
   }))
   .refine((v) => v.validUntil > v.validFrom, { path: ['validUntil'], message: 'La fin de validité doit suivre le début.' });
 
 export const VoidSchema = z.object({
-  reason: z.string().trim().min(5, 'Motif : au moins 5 caractères.').max(500, 'Motif : 500 caractères au maximum.'),
+  reason: z.string({ error: 'Motif : champ obligatoire.' }).trim().min(5, 'Motif : au moins 5 caractères.').max(500, 'Motif : 500 caractères au maximum.'),
 });
 
 export const AdjustSchema = z.object({
   memberNumber: z
-    .string()
+    .string({ error: 'Numéro de membre : champ obligatoire.' })
     .trim()
     .regex(/^[Mm]?\d{1,9}$/, 'Numéro de membre invalide (exemple : M000123).')
     .transform((s) => Number(s.replace(/^[Mm]/, ''))),
   amount: z
-    .string()
+    .string({ error: 'Montant : champ obligatoire.' })
     .transform((s) => parseEurosToCents(s))
     .refine((c): c is number => c !== null && c !== 0 && Math.abs(c) <= 100_000, 'Montant : un montant en euros non nul, négatif pour un débit (exemple : -5,00).'),
-  reason: z.string().trim().min(5, 'Motif obligatoire : au moins 5 caractères.').max(500, 'Motif : 500 caractères au maximum.'),
-  nonce: z.uuid(),
+  reason: z.string({ error: 'Motif obligatoire : au moins 5 caractères.' }).trim().min(5, 'Motif obligatoire : au moins 5 caractères.').max(500, 'Motif : 500 caractères au maximum.'),
+  nonce: z.uuid('Formulaire expiré : rechargez la page.'),
 }).transform(({ amount, ...rest }) => ({ ...rest, amountCents: amount as number }));
 
-export const RedeemSchema = z.object({ code: z.string().trim().min(1, 'Saisissez le code imprimé sur votre coupon.').max(40, 'Ce code est trop long.') });
+export const RedeemSchema = z.object({ code: z.string({ error: 'Saisissez le code imprimé sur votre coupon.' }).trim().min(1, 'Saisissez le code imprimé sur votre coupon.').max(40, 'Ce code est trop long.') });

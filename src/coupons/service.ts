@@ -1,8 +1,8 @@
 // Coupon batches (staff) and redemption (members): exactly once under concurrency.
 import type { Deps } from '../deps.ts';
 import type { Member, Prisma } from '../generated/prisma/client.ts';
-import { AppError, ConflictError, NotFoundError } from '../http/errors.ts';
-import { LIMITS, hit, isBlocked } from '../http/rate-limit.ts';
+import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../http/errors.ts';
+import { LIMITS, hit, isBlocked, refund } from '../http/rate-limit.ts';
 import { audit } from '../privacy/audit.ts';
 import { lockMember, postCredit } from '../credit/ledger.ts';
 import { formatCode, generateCode, hashCode, parseCode } from './codes.ts';
@@ -104,7 +104,10 @@ export async function batchStats(deps: Deps, batchId: string) {
   return { batch, issued, redeemed, creditedCents: redeemed * batch.valueCents, byDay };
 }
 
-/** Credits the member once for a valid code. Failed attempts count against the rate limits. */
+/**
+ * Credits the member once for a valid code. Every lookup counts against the rate limits before it
+ * is made (parallel guesses cannot slip through); a successful one is given back.
+ */
 export async function redeemCoupon(deps: Deps, member: Member, input: string, ip: string) {
   if (!member.emailConfirmedAt) throw new CouponError('unconfirmed');
   if ((await isBlocked(deps, LIMITS.couponPerMember, member.id)) || (await isBlocked(deps, LIMITS.couponPerIp, ip))) {
@@ -112,12 +115,16 @@ export async function redeemCoupon(deps: Deps, member: Member, input: string, ip
   }
   const parsed = parseCode(input);
   if (!parsed.ok) throw new CouponError(parsed.reason); // no database work for a typo
+  const memberOk = await hit(deps, LIMITS.couponPerMember, member.id);
+  const ipOk = await hit(deps, LIMITS.couponPerIp, ip);
+  if (!memberOk || !ipOk) throw new CouponError('rate');
   const codeHash = hashCode(deps.config.codeHmacSecret, parsed.code);
   const now = deps.clock.now();
   try {
-    return await deps.db.$transaction(async (tx: Prisma.TransactionClient) => {
+    const result = await deps.db.$transaction(async (tx: Prisma.TransactionClient) => {
       // One member's redemptions run one at a time: the per-member limit holds under concurrency.
       await lockMember(tx, member.id);
+      await assertNotErased(tx, member.id);
       const coupon = await tx.coupon.findUnique({ where: { codeHash }, include: { batch: true } });
       if (!coupon) throw new CouponError('unknown');
       if (coupon.redeemedAt) throw new CouponError(coupon.redeemedById === member.id ? 'used-by-you' : 'used');
@@ -146,15 +153,20 @@ export async function redeemCoupon(deps: Deps, member: Member, input: string, ip
       });
       return { valueCents: batch.valueCents, label: batch.label, balanceCents };
     }, TX_UNDER_LOAD);
+    await refund(deps, LIMITS.couponPerMember, member.id);
+    await refund(deps, LIMITS.couponPerIp, ip);
+    return result;
   } catch (err) {
-    if (err instanceof CouponError && ['unknown', 'used', 'expired', 'voided', 'not-yet-valid'].includes(err.reason)) {
-      await hit(deps, LIMITS.couponPerMember, member.id);
-      await hit(deps, LIMITS.couponPerIp, ip);
-    }
     // The unique idempotency key is the backstop: a duplicate credit is reported as "already used".
     if ((err as { code?: string }).code === 'P2002') throw new CouponError('used');
     throw err;
   }
+}
+
+/** Re-read under the member's lock: a request that started before an erasure must not write after it. */
+async function assertNotErased(tx: Prisma.TransactionClient, memberId: string): Promise<void> {
+  const m = await tx.member.findUnique({ where: { id: memberId }, select: { erasedAt: true } });
+  if (!m || m.erasedAt) throw new NotFoundError('Ce compte n’existe plus.');
 }
 
 /** A staff adjustment of a member's credit, with its mandatory reason; audited. */
@@ -164,8 +176,12 @@ export async function adjustCredit(
   input: { memberNumber: number; amountCents: number; reason: string; nonce: string },
 ) {
   return deps.db.$transaction(async (tx: Prisma.TransactionClient) => {
-    const member = await tx.member.findUnique({ where: { number: input.memberNumber } });
-    if (!member || member.erasedAt) throw new NotFoundError('Aucun compte actif ne porte ce numéro de membre.');
+    const found = await tx.member.findUnique({ where: { number: input.memberNumber } });
+    if (!found || found.erasedAt) throw new NotFoundError('Aucun compte actif ne porte ce numéro de membre.');
+    if (found.id === staffId) throw new ForbiddenError('Vous ne pouvez pas ajuster votre propre crédit : demandez à un autre membre de l’équipe.');
+    await lockMember(tx, found.id);
+    const member = await tx.member.findUniqueOrThrow({ where: { id: found.id } });
+    if (member.erasedAt) throw new NotFoundError('Aucun compte actif ne porte ce numéro de membre.');
     const result = await postCredit(tx, {
       memberId: member.id,
       amountCents: input.amountCents,

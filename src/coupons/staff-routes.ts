@@ -7,7 +7,7 @@ import { requireArea } from '../http/auth.ts';
 import { flash } from '../http/flash.ts';
 import { fieldErrors, keepValues } from '../http/forms.ts';
 import type { FieldErrors } from '../http/forms.ts';
-import { AppError, NotFoundError } from '../http/errors.ts';
+import { AppError, ForbiddenError, NotFoundError } from '../http/errors.ts';
 import { InsufficientCreditError } from '../credit/ledger.ts';
 import { formatEuros, memberNumber } from '../http/view-helpers.ts';
 import { AdjustSchema, BatchSchema, VoidSchema } from './schema.ts';
@@ -41,9 +41,9 @@ export function couponStaffRoutes(deps: Deps): Router {
     res.redirect(303, `/gestion/coupons/${batch.id}`);
   });
 
-  const batchPage = async (req: Request, res: Response, errors: FieldErrors = {}) => {
+  const batchPage = async (req: Request, res: Response, errors: FieldErrors = {}, values: Record<string, string> = {}) => {
     const stats = await batchStats(deps, batchId(req));
-    res.page('coupons/batch', { title: stats.batch.label, ...stats, errors });
+    res.page('coupons/batch', { title: stats.batch.label, ...stats, errors, values });
   };
 
   r.get('/gestion/coupons/:id', staff, (req, res) => batchPage(req, res));
@@ -65,7 +65,7 @@ export function couponStaffRoutes(deps: Deps): Router {
   r.post('/gestion/coupons/:id/annuler', staff, async (req, res) => {
     const id = batchId(req);
     const parsed = VoidSchema.safeParse(req.body);
-    if (!parsed.success) return batchPage(req, res.status(422), fieldErrors(parsed.error));
+    if (!parsed.success) return batchPage(req, res.status(422), fieldErrors(parsed.error), keepValues(req.body));
     try {
       await voidBatch(deps, req.member!.id, id, parsed.data.reason);
     } catch (err) {
@@ -89,7 +89,7 @@ export function couponStaffRoutes(deps: Deps): Router {
       flash(req, 'success', `Crédit de ${memberNumber(result.member.number)} ajusté de ${formatEuros(parsed.data.amountCents)} ; nouveau solde ${formatEuros(result.balanceCents)}.`);
       res.redirect(303, '/gestion/credit');
     } catch (err) {
-      if (err instanceof NotFoundError) return adjustPage(res.status(422), keepValues(req.body), { memberNumber: err.message });
+      if (err instanceof NotFoundError || err instanceof ForbiddenError) return adjustPage(res.status(422), keepValues(req.body), { memberNumber: err.message });
       if (err instanceof InsufficientCreditError) return adjustPage(res.status(422), keepValues(req.body), { amount: 'Ce débit rendrait le solde négatif.' });
       if ((err as { code?: string }).code === 'P2002') {
         flash(req, 'info', 'Cet ajustement avait déjà été enregistré (formulaire envoyé deux fois).');

@@ -8,7 +8,7 @@ import session from 'express-session';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Deps } from '../deps.ts';
-import { safeUrl } from '../logger.ts';
+import { safeUrl, scrubText } from '../logger.ts';
 import { AppError, NotFoundError } from './errors.ts';
 import { PrismaSessionStore } from './session-store.ts';
 import { systemClock } from '../clock.ts';
@@ -117,12 +117,13 @@ export function createApp(deps: Deps): express.Express {
       store: new PrismaSessionStore(deps.db, systemClock),
       resave: false,
       saveUninitialized: false,
-      rolling: false,
+      // 30 minutes without a request ends the session (ASVS 3.3.2); 12 h at most after login (auth.ts).
+      rolling: true,
       cookie: {
         httpOnly: true,
         sameSite: 'lax',
         secure: config.isProduction,
-        maxAge: 7 * 24 * 3600 * 1000,
+        maxAge: 30 * 60 * 1000,
       },
     }),
   );
@@ -143,7 +144,10 @@ export function createApp(deps: Deps): express.Express {
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
     const known = err instanceof AppError;
     const status = known ? err.status : (err as { status?: number }).status === 413 ? 413 : 500;
-    if (!known) req.log?.error({ err: { type: (err as Error).name, message: (err as Error).message, stack: (err as Error).stack } }, 'unhandled error');
+    if (!known) {
+      const e = err as Error;
+      req.log?.error({ err: { type: e.name, message: scrubText(String(e.message)), stack: scrubText(String(e.stack)) } }, 'unhandled error');
+    }
     if (res.headersSent) return;
     res.status(status);
     const message = known ? err.message : status === 413 ? 'Le formulaire envoyé est trop volumineux.' : null;

@@ -23,12 +23,18 @@ declare global {
   }
 }
 
+/** A login is valid 12 hours at most, whatever the activity (the cookie itself expires after 30 idle minutes). */
+export const SESSION_ABSOLUTE_MS = 12 * 3600_000;
+
 export function loadMember(deps: Deps): RequestHandler {
   return async (req, res, next) => {
     const id = req.session?.memberId;
     if (id) {
       const member = await deps.db.member.findUnique({ where: { id } });
-      if (member && !member.erasedAt) {
+      const authAt = req.session.authAt ?? 0;
+      const current =
+        Date.now() - authAt < SESSION_ABSOLUTE_MS && (!member?.sessionsValidAfter || authAt >= member.sessionsValidAfter.getTime());
+      if (member && !member.erasedAt && current) {
         req.member = member;
         // lastActiveAt drives the inactivity retention; one write per day at most.
         const now = deps.clock.now();
@@ -37,9 +43,12 @@ export function loadMember(deps: Deps): RequestHandler {
         }
       } else {
         delete req.session.memberId;
+        delete req.session.authAt;
       }
     }
     res.locals.member = req.member ?? null;
+    // Pages for a logged-in person carry personal data: never kept by a browser or proxy cache.
+    if (req.member) res.setHeader('Cache-Control', 'no-store');
     next();
   };
 }

@@ -11,11 +11,15 @@ export interface Limit {
 
 export const LIMITS = {
   loginPerAccount: { name: 'login-account', max: 5, windowMs: 15 * 60_000 },
-  loginPerIp: { name: 'login-ip', max: 30, windowMs: 15 * 60_000 },
+  loginPerIp: { name: 'login-ip', max: 100, windowMs: 15 * 60_000 },
   register: { name: 'register-ip', max: 10, windowMs: 60 * 60_000 },
   reset: { name: 'reset-ip', max: 10, windowMs: 60 * 60_000 },
   couponPerMember: { name: 'coupon-member', max: 10, windowMs: 60 * 60_000 },
-  couponPerIp: { name: 'coupon-ip', max: 50, windowMs: 60 * 60_000 },
+  couponPerIp: { name: 'coupon-ip', max: 200, windowMs: 60 * 60_000 },
+  /** Password confirmations of a logged-in member (e-mail change, password change, deletion). */
+  passwordCheck: { name: 'password-check', max: 5, windowMs: 15 * 60_000 },
+  /** E-mails a member can trigger (confirmation resend, e-mail change). */
+  memberMail: { name: 'member-mail', max: 5, windowMs: 60 * 60_000 },
 } satisfies Record<string, Limit>;
 
 function keyOf(deps: Deps, limit: Limit, subject: string): string {
@@ -34,6 +38,11 @@ export async function hit(deps: Deps, limit: Limit, subject: string): Promise<bo
       "windowStart" = CASE WHEN "RateLimit"."windowStart" < ${windowStart} THEN ${now} ELSE "RateLimit"."windowStart" END
     RETURNING count`;
   return rows[0].count <= limit.max;
+}
+
+/** Gives back one unit (an attempt that succeeded), so that only failures use up the limit. */
+export async function refund(deps: Deps, limit: Limit, subject: string): Promise<void> {
+  await deps.db.$executeRaw`UPDATE "RateLimit" SET count = GREATEST(count - 1, 0) WHERE key = ${keyOf(deps, limit, subject)}`;
 }
 
 /** True when the subject has already used up the limit (checked before doing expensive work). */

@@ -54,6 +54,8 @@ export class PrismaSessionStore extends session.Store {
 declare module 'express-session' {
   interface SessionData {
     memberId?: string;
+    /** Wall-clock time of the login (ms): sessions older than 12 h, or than a password change, are refused. */
+    authAt?: number;
     csrfToken?: string;
     flash?: { kind: 'success' | 'error' | 'info'; text: string }[];
   }

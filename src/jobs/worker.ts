@@ -59,7 +59,8 @@ export class Worker {
         await handler(job.payload, job);
         await db.job.updateMany({
           where: { id: job.id, lockedBy: this.id },
-          data: { status: 'DONE', finishedAt: clock.now(), lockedAt: null, lastError: null },
+          // The payload (addresses, links) is not needed once the job is done.
+          data: { status: 'DONE', finishedAt: clock.now(), lockedAt: null, lastError: null, payload: {} },
         });
       } catch (err) {
         const dead = job.attempts >= job.maxAttempts;
@@ -68,6 +69,7 @@ export class Worker {
           where: { id: job.id, lockedBy: this.id },
           data: {
             status: dead ? 'DEAD' : 'PENDING',
+            ...(dead ? { payload: {} } : {}),
             lockedAt: null,
             lockedBy: null,
             lastError: scrubError(err),

@@ -47,14 +47,17 @@ export const CLASSIFICATION: Record<string, TableRule> = {
       newsletterOptIn: { class: P, erasedValue: 'false' },
       emailConfirmedAt: P,
       createdAt: O,
-      lastActiveAt: O,
+      // An erased row keeps only id, number, creation date and erasedAt.
+      lastActiveAt: { class: O, erasedValue: '"createdAt"' },
       inactivityWarnedAt: { class: O, erasedValue: 'NULL' },
+      sessionsValidAfter: { class: O, erasedValue: 'NULL' },
       erasedAt: O,
     },
   },
   MemberToken: {
     owner: 'memberId',
     onErase: 'delete',
+    exportAs: 'liens_en_attente',
     fields: { id: O, memberId: ID, purpose: O, tokenHash: { class: P, secret: true }, email: P, expiresAt: O, usedAt: O, createdAt: O },
   },
   Consent: {
@@ -71,13 +74,15 @@ export const CLASSIFICATION: Record<string, TableRule> = {
   AuditEvent: {
     owner: 'subjectMemberId',
     onErase: 'keep',
+    exportAs: 'journal_de_securite',
     fields: { id: O, at: O, action: O, actorMemberId: ID, subjectMemberId: ID, details: O },
   },
   Job: {
     owner: 'memberId',
     onErase: 'delete',
+    exportAs: 'envois_en_attente',
     fields: {
-      id: O, kind: O, payload: P, status: O, attempts: O, maxAttempts: O, runAt: O, lockedAt: O, lockedBy: O,
+      id: O, kind: O, payload: { class: P, secret: true }, status: O, attempts: O, maxAttempts: O, runAt: O, lockedAt: O, lockedBy: O,
       lastError: O, memberId: ID, uniqueKey: O, createdAt: O, finishedAt: O,
     },
   },
@@ -102,8 +107,15 @@ export const CLASSIFICATION: Record<string, TableRule> = {
     owner: 'redeemedById',
     onErase: 'scrub',
     exportAs: 'coupons_utilises',
-    // The coupon stays spent (redeemedAt kept) but nothing says who used it.
-    fields: { id: O, batchId: O, codeHash: { class: O, secret: true }, redeemedAt: O, redeemedById: P },
+    // The coupon stays spent (redeemedAt kept) but nothing says who used it: the redeemer is
+    // cleared and the date cut to the month, so it cannot be matched with a credit line's time.
+    fields: {
+      id: O,
+      batchId: O,
+      codeHash: { class: O, secret: true },
+      redeemedAt: { class: O, erasedValue: `date_trunc('month', "redeemedAt")` },
+      redeemedById: P,
+    },
   },
   CreditLine: {
     owner: 'memberId',

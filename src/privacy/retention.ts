@@ -32,8 +32,15 @@ export async function runRetention(deps: Deps): Promise<RetentionReport> {
     if (await eraseMember(deps, m.id, { reason: 'retention-unconfirmed' })) report.unconfirmedErased++;
   }
 
+  // Erased only after being warned, and after the whole notice period since that warning.
+  const notice = r.inactiveEraseMonths - r.inactiveWarnMonths;
   const inactive = await deps.db.member.findMany({
-    where: { erasedAt: null, role: 'MEMBER', lastActiveAt: { lt: monthsBefore(now, r.inactiveEraseMonths) } },
+    where: {
+      erasedAt: null,
+      role: 'MEMBER',
+      lastActiveAt: { lt: monthsBefore(now, r.inactiveEraseMonths) },
+      inactivityWarnedAt: { lte: monthsBefore(now, notice) },
+    },
     select: { id: true },
   });
   for (const m of inactive) {
@@ -55,10 +62,11 @@ export async function runRetention(deps: Deps): Promise<RetentionReport> {
 
   report.sessionsPurged = (await deps.db.session.deleteMany({ where: { expiresAt: { lt: now } } })).count;
   await purgeExpired(deps);
-  // Finished jobs and the development mailbox are kept 30 days, then removed.
+  // Finished jobs and the development mailbox are kept 30 days, the audit log 12 months.
   const month = new Date(now.getTime() - 30 * DAY);
-  await deps.db.job.deleteMany({ where: { status: 'DONE', finishedAt: { lt: month } } });
+  await deps.db.job.deleteMany({ where: { status: { in: ['DONE', 'DEAD'] }, finishedAt: { lt: month } } });
   await deps.db.mailMessage.deleteMany({ where: { createdAt: { lt: month } } });
+  await deps.db.auditEvent.deleteMany({ where: { at: { lt: monthsBefore(now, 12) } } });
   deps.logger.info({ ...report }, 'retention run');
   return report;
 }
