@@ -45,6 +45,8 @@ export function createApp(deps: Deps): express.Express {
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(ROOT, 'views'));
+  // Compiled templates are cached except in development, where views are edited live.
+  app.set('view cache', config.env !== 'development');
   app.disable('x-powered-by');
   app.locals.siteName = 'Club Petites Stars';
 
