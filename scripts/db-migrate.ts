@@ -1,8 +1,7 @@
 // npm run db:migrate -- --name <name>: writes a migration from the schema change, then applies it.
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../src/config.ts';
-import { openDatabase } from '../src/db/connect.ts';
-import { applyMigrations, createMigration } from '../src/db/migrations.ts';
+import { createMigration, deployConfigured } from '../src/db/migrations.ts';
 
 const { values } = parseArgs({ options: { name: { type: 'string' }, 'create-only': { type: 'boolean' } } });
 if (!values.name) {
@@ -11,12 +10,4 @@ if (!values.name) {
 }
 const folder = await createMigration(values.name);
 console.info(folder ? `Migration écrite : ${folder}` : 'Le schéma est déjà à jour : aucune migration créée.');
-if (!values['create-only']) {
-  const db = await openDatabase(loadConfig());
-  try {
-    const applied = await applyMigrations(db.factory);
-    console.info(applied.length ? `Appliquée(s) : ${applied.join(', ')}` : 'Aucune migration en attente.');
-  } finally {
-    await db.close();
-  }
-}
+if (!values['create-only']) await deployConfigured(loadConfig());

@@ -184,7 +184,7 @@ describe('members: redeeming a code', () => {
     expect(blocked.text).toContain('Trop de codes erronés');
   });
 
-  it('typos do not touch the database or count as attempts', async () => {
+  it('typos are caught by the check character and do not count as attempts', async () => {
     const { email, password } = await createMember(t.deps);
     const agent = await loginAgent(t.app, email, password);
     const { codes } = await createBatchWithCodes(t.deps, staff.member.id, { quantity: 1 });
