@@ -18,7 +18,7 @@ export const EnvSchema = z.object({
   SESSION_SECRET: z.string().min(32, 'au moins 32 caractères').optional(),
   CODE_HMAC_SECRET: z.string().min(32, 'au moins 32 caractères').optional(),
   TRUST_PROXY: z.string().default('false'),
-  PUBLIC_URL: z.url().default('http://localhost:3000'),
+  PUBLIC_URL: z.url().optional(),
   SMTP_URL: z
     .string()
     .regex(/^smtps?:\/\//, 'doit commencer par smtp:// ou smtps://')
@@ -88,7 +88,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     for (const k of ['SESSION_SECRET', 'CODE_HMAC_SECRET', 'SMTP_URL'] as const) {
       if (!e[k]) problems.push(`${k}: obligatoire quand NODE_ENV=production`);
     }
-    if (!e.PUBLIC_URL.startsWith('https://')) problems.push('PUBLIC_URL: doit commencer par https:// en production (cookies Secure)');
+    if (!e.PUBLIC_URL?.startsWith('https://')) problems.push('PUBLIC_URL: doit commencer par https:// en production (cookies Secure)');
     if (e.TRUST_PROXY === 'true') {
       problems.push('TRUST_PROXY: en production, donnez le nombre de proxys (1) ou leurs adresses, pas true (X-Forwarded-For serait falsifiable)');
     }
@@ -107,7 +107,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET ?? devSecret(dataDir, 'session-secret'),
     codeHmacSecret: e.CODE_HMAC_SECRET ?? devSecret(dataDir, 'code-hmac-secret'),
     trustProxy: parseTrustProxy(e.TRUST_PROXY),
-    publicUrl: e.PUBLIC_URL.replace(/\/$/, ''),
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,

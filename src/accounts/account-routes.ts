@@ -102,6 +102,9 @@ export function memberAccountRoutes(deps: Deps): Router {
     res.redirect(303, '/compte');
   });
 
+  // A refused form leaves its POST address in the address bar: opening it again leads back.
+  r.get(['/compte/email', '/compte/mot-de-passe', '/compte/lettre', '/compte/confirmation'], member, (_req, res) => res.redirect(303, '/compte'));
+
   r.post('/compte/lettre', member, async (req, res) => {
     const { newsletter } = NewsletterSchema.parse(req.body);
     await setNewsletter(deps, req.member!, newsletter);

@@ -95,6 +95,7 @@ export function accountRoutes(deps: Deps): Router {
     }
   });
 
+  r.get('/deconnexion', (_req, res) => res.redirect(303, '/'));
   r.post('/deconnexion', (req, res, next) => {
     req.session.destroy((err) => {
       if (err) return next(err);

@@ -47,6 +47,11 @@ export function adminRoutes(deps: Deps): Router {
     res.page('admin/member', { title: `Membre ${memberNumber(m.number)}`, m, errors: {} });
   });
 
+  // A refused form leaves its POST address in the address bar: opening it again leads back.
+  r.get(['/admin/membres/:id/role', '/admin/membres/:id/effacer'], admin, (req, res) =>
+    res.redirect(303, uuid.test(String(req.params.id)) ? `/admin/membres/${String(req.params.id)}` : '/admin'),
+  );
+
   r.post('/admin/membres/:id/role', admin, async (req, res) => {
     const m = await loadMember(String(req.params.id));
     const parsed = RoleSchema.safeParse(req.body);

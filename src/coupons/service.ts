@@ -11,7 +11,7 @@ export type CouponFailure =
   | 'format' | 'typo' | 'unknown' | 'used' | 'used-by-you' | 'expired' | 'not-yet-valid' | 'voided' | 'limit' | 'unconfirmed' | 'rate';
 
 export const COUPON_MESSAGES: Record<CouponFailure, string> = {
-  format: 'Ce code n’a pas le bon format : il compte 13 caractères, sous la forme XXXX-XXXX-XXXX-X.',
+  format: 'Ce code n’a pas le bon format : il compte 13 lettres ou chiffres (les tirets ne comptent pas), sous la forme XXXX-XXXX-XXXX-X.',
   typo: 'Ce code contient une faute de frappe : vérifiez chaque caractère (le dernier sert de contrôle).',
   unknown: 'Ce code n’existe pas. Vérifiez-le, ou contactez le club si vous pensez qu’il s’agit d’une erreur.',
   used: 'Ce code a déjà été utilisé.',

@@ -8,7 +8,7 @@ import { flash } from '../http/flash.ts';
 import { fieldErrors, keepValues } from '../http/forms.ts';
 import type { FieldErrors } from '../http/forms.ts';
 import { AppError, ForbiddenError, NotFoundError } from '../http/errors.ts';
-import { InsufficientCreditError } from '../credit/ledger.ts';
+import { balanceOf, InsufficientCreditError } from '../credit/ledger.ts';
 import { formatEuros, memberNumber } from '../http/view-helpers.ts';
 import { AdjustSchema, BatchSchema, VoidSchema } from './schema.ts';
 import { adjustCredit, batchStats, createBatch, issueCodes, voidBatch } from './service.ts';
@@ -76,6 +76,9 @@ export function couponStaffRoutes(deps: Deps): Router {
     res.redirect(303, `/gestion/coupons/${id}`);
   });
 
+  // A refused form leaves its POST address in the address bar: opening it again leads back.
+  r.get(['/gestion/coupons/:id/codes', '/gestion/coupons/:id/annuler'], staff, (req, res) => res.redirect(303, `/gestion/coupons/${batchId(req)}`));
+
   const adjustPage = (res: Response, values: Record<string, string> = {}, errors: FieldErrors = {}) =>
     res.page('coupons/adjust', { title: 'Ajuster un crédit', values: { nonce: randomUUID(), ...values }, errors });
 
@@ -86,11 +89,16 @@ export function couponStaffRoutes(deps: Deps): Router {
     if (!parsed.success) return adjustPage(res.status(422), keepValues(req.body), fieldErrors(parsed.error));
     try {
       const result = await adjustCredit(deps, req.member!.id, parsed.data);
-      flash(req, 'success', `Crédit de ${memberNumber(result.member.number)} ajusté de ${formatEuros(parsed.data.amountCents)} ; nouveau solde ${formatEuros(result.balanceCents)}.`);
+      const sign = parsed.data.amountCents > 0 ? '+' : '';
+      flash(req, 'success', `Crédit de ${memberNumber(result.member.number)} : ${sign}${formatEuros(parsed.data.amountCents)} ; nouveau solde ${formatEuros(result.balanceCents)}.`);
       res.redirect(303, '/gestion/credit');
     } catch (err) {
       if (err instanceof NotFoundError || err instanceof ForbiddenError) return adjustPage(res.status(422), keepValues(req.body), { memberNumber: err.message });
-      if (err instanceof InsufficientCreditError) return adjustPage(res.status(422), keepValues(req.body), { amount: 'Ce débit rendrait le solde négatif.' });
+      if (err instanceof InsufficientCreditError) {
+        const m = await deps.db.member.findUnique({ where: { number: parsed.data.memberNumber } });
+        const balance = m ? await balanceOf(deps.db, m.id) : 0;
+        return adjustPage(res.status(422), keepValues(req.body), { amount: `Ce débit rendrait le solde négatif (solde actuel : ${formatEuros(balance)}).` });
+      }
       if ((err as { code?: string }).code === 'P2002') {
         flash(req, 'info', 'Cet ajustement avait déjà été enregistré (formulaire envoyé deux fois).');
         return res.redirect(303, '/gestion/credit');

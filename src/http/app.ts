@@ -154,9 +154,10 @@ export function createApp(deps: Deps): express.Express {
     res.status(status);
     const message = known ? err.message : status === 413 ? 'Le formulaire envoyé est trop volumineux.' : null;
     const view = status === 404 ? 'errors/404' : status >= 500 ? 'errors/500' : 'errors/error';
-    res.render(view, { title: status === 404 ? 'Page introuvable' : 'Erreur', message, status, requestId: req.id }, (e1: Error | null, body?: string) => {
+    const title = status === 404 ? 'Page introuvable' : status === 403 ? 'Accès refusé' : status === 429 ? 'Trop de tentatives' : 'Erreur';
+    res.render(view, { title, message, status, requestId: req.id }, (e1: Error | null, body?: string) => {
       if (e1) return res.type('text/plain').send(`Erreur ${status}. Référence : ${req.id}`);
-      res.render('layouts/main', { title: 'Erreur', body }, (e2: Error | null, html?: string) =>
+      res.render('layouts/main', { title, body }, (e2: Error | null, html?: string) =>
         e2 ? res.type('text/plain').send(`Erreur ${status}. Référence : ${req.id}`) : res.send(html),
       );
     });

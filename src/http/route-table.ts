@@ -7,7 +7,7 @@ export interface RouteEntry {
 }
 
 interface Layer {
-  route?: { path: string; methods: Record<string, boolean> };
+  route?: { path: string | string[]; methods: Record<string, boolean> };
   handle?: { stack?: Layer[] };
 }
 
@@ -16,8 +16,10 @@ export function routeTable(app: Express): RouteEntry[] {
   const walk = (stack: Layer[]) => {
     for (const layer of stack) {
       if (layer.route) {
+        const paths = ([] as string[]).concat(layer.route.path);
         for (const [method, on] of Object.entries(layer.route.methods)) {
-          if (on && method !== '_all') out.push({ method: method.toUpperCase(), path: layer.route.path });
+          if (!on || method === '_all') continue;
+          for (const path of paths) out.push({ method: method.toUpperCase(), path });
         }
       } else if (layer.handle?.stack) {
         walk(layer.handle.stack);
