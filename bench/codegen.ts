@@ -1,15 +1,13 @@
 // Code generation on its own, in its own process so its memory is attributable: boots a fresh
 // database (BENCH_DATA_DIR for PGlite, or BENCH_DATABASE_URL), creates a batch of
 // BENCH_CODEGEN_QUANTITY codes and times issueCodes(). Prints {"ready": {...results}} and exits.
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { boot } from '../src/bootstrap.ts';
 import { createMember, batchInput } from '../src/dev/factories.ts';
 import { createBatch, issueCodes } from '../src/coupons/service.ts';
 import { generateCode, hashCode } from '../src/coupons/codes.ts';
-import { send } from './lib.ts';
+import { benchConfig, send } from './lib.ts';
 
 const dataDir: string = process.env.BENCH_DATA_DIR ?? '';
 if (!dataDir) throw new Error('BENCH_DATA_DIR is required');
@@ -17,15 +15,7 @@ const quantity = Number(process.env.BENCH_CODEGEN_QUANTITY ?? 100_000);
 const MB = 1048576;
 
 async function main() {
-  const config = loadConfig({
-    NODE_ENV: 'development',
-    DATA_DIR: dataDir,
-    DATABASE_URL: process.env.BENCH_DATABASE_URL,
-    SESSION_SECRET: randomBytes(32).toString('hex'),
-    CODE_HMAC_SECRET: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'silent',
-    JOBS_WORKER: 'false',
-  });
+  const config = benchConfig(dataDir!);
   const { deps, database } = await boot(config, createLogger('silent'));
   try {
     const { member: staff } = await createMember(deps, {}, { role: 'STAFF' });

@@ -5,6 +5,8 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../src/config.ts';
 
 export const HOST = '127.0.0.1';
 export const SESSION_COOKIE = 'cps.sid';
@@ -242,4 +244,18 @@ export function serveCommands(handlers: Record<string, (args: Json) => Promise<J
 
 export function send(msg: Json): void {
   process.stdout.write(`${JSON.stringify(msg, (_k, v: unknown) => (typeof v === 'bigint' ? Number(v) : v))}\n`);
+}
+
+/** The app's configuration for a bench process: fresh secrets, silent logs, no background worker. */
+export function benchConfig(dataDir: string, extra: Record<string, string> = {}) {
+  return loadConfig({
+    NODE_ENV: 'development',
+    DATA_DIR: dataDir,
+    DATABASE_URL: process.env.BENCH_DATABASE_URL,
+    SESSION_SECRET: randomBytes(32).toString('hex'),
+    CODE_HMAC_SECRET: randomBytes(32).toString('hex'),
+    LOG_LEVEL: 'silent',
+    JOBS_WORKER: 'false',
+    ...extra,
+  });
 }

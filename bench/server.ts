@@ -2,20 +2,18 @@
 // or BENCH_DATABASE_URL for PostgreSQL), seeds the demo, prepares the coupon scenarios, listens
 // on 127.0.0.1 (random port) and prints {"ready": {...}} on stdout. Then it answers commands on
 // stdin (stats, verify) and stops when stdin closes.
-import { randomBytes } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { EventLoopUtilization } from 'node:perf_hooks';
-import { loadConfig } from '../src/config.ts';
 import { createLogger } from '../src/logger.ts';
 import { boot } from '../src/bootstrap.ts';
 import { createApp } from '../src/http/app.ts';
 import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
 import { DEMO_PASSWORD, seedDemo } from '../prisma/seed.ts';
-import { send, serveCommands } from './lib.ts';
+import { benchConfig, send, serveCommands } from './lib.ts';
 
 const dataDir: string = process.env.BENCH_DATA_DIR ?? '';
 if (!dataDir) throw new Error('BENCH_DATA_DIR is required');
@@ -31,18 +29,7 @@ async function main() {
     return r;
   };
 
-  const config = loadConfig({
-    NODE_ENV: 'development',
-    DATA_DIR: dataDir,
-    DATABASE_URL: process.env.BENCH_DATABASE_URL,
-    SESSION_SECRET: randomBytes(32).toString('hex'),
-    CODE_HMAC_SECRET: randomBytes(32).toString('hex'),
-    LOG_LEVEL: 'silent',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    PUBLIC_URL: 'http://127.0.0.1',
-    JOBS_WORKER: 'false',
-  });
+  const config = benchConfig(dataDir!, { HOST: '127.0.0.1', PORT: '0', PUBLIC_URL: 'http://127.0.0.1' });
   const { deps, database } = await step('boot', () => boot(config, createLogger('silent')));
   await step('seedDemo', () => seedDemo(deps));
   const staff = await deps.db.member.findUniqueOrThrow({ where: { email: 'equipe@demo.clubpetitesstars.example' } });
