@@ -150,6 +150,7 @@ export async function redeemCoupon(deps: Deps, member: Member, input: string, ip
         couponId: coupon.id,
         idempotencyKey: `coupon:${coupon.id}`,
         at: now,
+        locked: true,
       });
       return { valueCents: batch.valueCents, label: batch.label, balanceCents };
     }, TX_UNDER_LOAD);
@@ -191,6 +192,7 @@ export async function adjustCredit(
       idempotencyKey: `adjust:${input.nonce}`,
       createdById: staffId,
       at: deps.clock.now(),
+      locked: true,
     });
     await audit(tx, 'credit.adjusted', { actor: staffId, subject: member.id, details: { amountCents: input.amountCents } });
     return { member, ...result };

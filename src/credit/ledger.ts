@@ -32,12 +32,14 @@ export interface CreditMovement {
   couponId?: string | null;
   createdById?: string | null;
   at?: Date;
+  /** The caller already holds the member's row lock in this transaction. */
+  locked?: boolean;
 }
 
 /** Appends a line inside the caller's transaction. Refuses a debit the balance does not cover. */
 export async function postCredit(tx: Tx, m: CreditMovement): Promise<{ balanceCents: number; lineId: bigint }> {
   if (!Number.isInteger(m.amountCents) || m.amountCents === 0) throw new Error('credit amount must be a non-zero integer');
-  await lockMember(tx, m.memberId);
+  if (!m.locked) await lockMember(tx, m.memberId);
   const before = await balanceOf(tx, m.memberId);
   if (before + m.amountCents < 0) throw new InsufficientCreditError();
   const line = await tx.creditLine.create({
