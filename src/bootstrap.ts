@@ -20,7 +20,7 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
   const applied = await applyMigrations(database.factory);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const db = database.prisma;
-  const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : createMailboxMailer(db);
+  const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : createMailboxMailer(db, clock);
   const deps: Deps = {
     db,
     config,

@@ -259,7 +259,8 @@ describe('my account', () => {
     await t.worker.drain();
     const res = await agent.get('/compte/donnees');
     expect(res.status).toBe(200);
-    expect(res.headers['content-disposition']).toMatch(/attachment; filename="mes-donnees-M\d{6}-2026-11-25\.json"/);
+    const parisDay = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris' }).format(t.clock.now());
+    expect(res.headers['content-disposition']).toBe(`attachment; filename="mes-donnees-M${String(member.number).padStart(6, '0')}-${parisDay}.json"`);
     const data = JSON.parse(res.text);
     expect(data.profil.email).toBe(email);
     expect(data.profil.id).toBe(member.id);

@@ -67,7 +67,7 @@ describe('admin', () => {
   });
 
   it('lists failed and dead jobs', async () => {
-    await t.deps.db.job.create({ data: { kind: 'email', payload: {}, status: 'DEAD', attempts: 8, lastError: 'Error: boom' } });
+    await t.deps.db.job.create({ data: { kind: 'email', payload: {}, status: 'DEAD', attempts: 8, lastError: 'Error: boom', runAt: t.clock.now(), createdAt: t.clock.now() } });
     const res = await agent.get('/admin/taches');
     expect(res.text).toContain('Error: boom');
     expect(res.text).toContain('DEAD');

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { createTestApp, loginAgent, postForm, TEST_ENV } from './helpers/app.ts';
+import { createTestApp, daysFromNow, loginAgent, postForm, TEST_ENV } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
 import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
 import { createBatch } from '../src/coupons/service.ts';
@@ -61,7 +61,7 @@ describe('staff: coupon batches', () => {
   });
 
   it('generates 100,000 codes in one download', async () => {
-    const batch = await createBatch(t.deps, staff.member.id, { label: 'Grand tirage', valueCents: 100, quantity: 100_000, validFrom: new Date('2026-01-01'), validUntil: new Date('2027-01-01'), perMemberLimit: null });
+    const batch = await createBatch(t.deps, staff.member.id, { label: 'Grand tirage', valueCents: 100, quantity: 100_000, validFrom: daysFromNow(t, -30), validUntil: daysFromNow(t, 300), perMemberLimit: null });
     const { issueCodes } = await import('../src/coupons/service.ts');
     const codes = await issueCodes(t.deps, staff.member.id, batch.id);
     expect(new Set(codes).size).toBe(100_000);
@@ -153,9 +153,9 @@ describe('members: redeeming a code', () => {
       expect(r.text).toContain(message);
       expect(r.text).toContain(`value="${code}"`);
     }
-    const expired = await createBatchWithCodes(t.deps, staff.member.id, { quantity: 1, validFrom: new Date('2025-01-01'), validUntil: new Date('2025-12-31') });
+    const expired = await createBatchWithCodes(t.deps, staff.member.id, { quantity: 1, validFrom: daysFromNow(t, -400), validUntil: daysFromNow(t, -35) });
     expect((await redeem(agent, expired.codes[0])).text).toContain('Ce code a expiré');
-    const future = await createBatchWithCodes(t.deps, staff.member.id, { quantity: 1, validFrom: new Date('2027-01-01'), validUntil: new Date('2027-12-31') });
+    const future = await createBatchWithCodes(t.deps, staff.member.id, { quantity: 1, validFrom: daysFromNow(t, 35), validUntil: daysFromNow(t, 400) });
     expect((await redeem(agent, future.codes[0])).text).toContain('n’est pas encore utilisable');
     const limited = await createBatchWithCodes(t.deps, staff.member.id, { quantity: 3, perMemberLimit: 2 });
     expect((await redeem(agent, limited.codes[0])).status).toBe(303);

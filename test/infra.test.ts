@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import request from 'supertest';
 import { createTestApp, loginAgent } from './helpers/app.ts';
@@ -39,7 +39,8 @@ describe('the embedded database directory', () => {
   it('refuses to open a data directory another running process holds, with a clear message', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'club-lock-'));
     const child = spawn(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(path.join(dir, 'club.lock'))}, String(process.pid)); setTimeout(() => {}, 10000)`]);
-    await new Promise((r) => setTimeout(r, 300));
+    // The child holds the lock once its file exists (a loaded machine may take a while to start it).
+    for (let i = 0; i < 200 && !existsSync(path.join(dir, 'club.lock')); i++) await new Promise((r) => setTimeout(r, 50));
     try {
       expect(() => lockDataDir(dir)).toThrow(DataDirLockedError);
       expect(() => lockDataDir(dir)).toThrow(/déjà ouverte par le processus \d+/);

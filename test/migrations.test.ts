@@ -25,11 +25,12 @@ describe('migrations through the WebAssembly schema engine', () => {
   it('the database enforces the append-only credit ledger', async () => {
     const db = await openTestDatabase();
     try {
-      const m = await db.prisma.member.create({ data: {} });
-      const line = await db.prisma.creditLine.create({ data: { memberId: m.id, amountCents: 100, kind: 'ADJUSTMENT', label: 'x', idempotencyKey: 'k1' } });
+      const at = new Date();
+      const m = await db.prisma.member.create({ data: { createdAt: at, lastActiveAt: at } });
+      const line = await db.prisma.creditLine.create({ data: { memberId: m.id, amountCents: 100, kind: 'ADJUSTMENT', label: 'x', idempotencyKey: 'k1', createdAt: at } });
       await expect(db.prisma.creditLine.update({ where: { id: line.id }, data: { amountCents: 200 } })).rejects.toThrow(/append-only/);
       await expect(db.prisma.creditLine.delete({ where: { id: line.id } })).rejects.toThrow(/append-only/);
-      await expect(db.prisma.creditLine.create({ data: { memberId: m.id, amountCents: 0, kind: 'ADJUSTMENT', label: 'x', idempotencyKey: 'k2' } })).rejects.toThrow();
+      await expect(db.prisma.creditLine.create({ data: { memberId: m.id, amountCents: 0, kind: 'ADJUSTMENT', label: 'x', idempotencyKey: 'k2', createdAt: at } })).rejects.toThrow();
     } finally {
       await db.close();
     }

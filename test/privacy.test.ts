@@ -154,7 +154,7 @@ describe('retention', () => {
     const monthsAgo = (n: number) => { const d = new Date(now); d.setUTCMonth(d.getUTCMonth() - n); return d; };
     await t.deps.db.member.update({ where: { id: idle.member.id }, data: { lastActiveAt: new Date(monthsAgo(35).getTime() - 24 * 3600_000) } });
     await t.deps.db.member.update({ where: { id: ancient.member.id }, data: { lastActiveAt: monthsAgo(40) } });
-    await t.deps.db.session.create({ data: { sid: 'expired-one', data: '{}', expiresAt: new Date(Date.now() - 1000) } });
+    await t.deps.db.session.create({ data: { sid: 'expired-one', data: '{}', expiresAt: new Date(now.getTime() - 1000) } });
     const report = await runRetention(t.deps);
     expect(report.unconfirmedErased).toBeGreaterThanOrEqual(1);
     const erased = async (id: string) => (await t.deps.db.member.findUniqueOrThrow({ where: { id } })).erasedAt !== null;

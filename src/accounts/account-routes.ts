@@ -97,7 +97,7 @@ export function memberAccountRoutes(deps: Deps): Router {
     const memberId = req.member!.id;
     await new Promise<void>((resolve, reject) => req.session.regenerate((e) => (e ? reject(e) : resolve())));
     req.session.memberId = memberId;
-    req.session.authAt = Date.now();
+    req.session.authAt = deps.clock.now().getTime();
     flash(req, 'success', 'Votre mot de passe a été modifié ; vos autres sessions ont été fermées.');
     res.redirect(303, '/compte');
   });

@@ -3,8 +3,8 @@ import type { Deps } from '../deps.ts';
 import type { Tx } from '../jobs/queue.ts';
 import { enqueue } from '../jobs/queue.ts';
 
-export async function queueMail(tx: Tx, memberId: string | null, to: string, subject: string, text: string) {
-  await enqueue(tx, { kind: 'email', payload: { to, subject, text, memberId }, memberId });
+export async function queueMail(tx: Tx, at: Date, memberId: string | null, to: string, mail: { subject: string; text: string }) {
+  await enqueue(tx, { kind: 'email', payload: { to, subject: mail.subject, text: mail.text, memberId }, memberId, at });
 }
 
 const sign = '\n\n— L’équipe du Club Petites Stars';

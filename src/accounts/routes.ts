@@ -14,12 +14,12 @@ import { authenticate, confirmEmail, isResetTokenValid, registerMember, requestP
 const ip = (req: Request) => req.ip ?? 'unknown';
 
 /** Logs a member in on a fresh session id (no session fixation). */
-export function startSession(req: Request, memberId: string): Promise<void> {
+export function startSession(req: Request, memberId: string, now: Date): Promise<void> {
   return new Promise((resolve, reject) =>
     req.session.regenerate((err) => {
       if (err) return reject(err);
       req.session.memberId = memberId;
-      req.session.authAt = Date.now();
+      req.session.authAt = now.getTime();
       req.session.save((e) => (e ? reject(e) : resolve()));
     }),
   );
@@ -87,7 +87,7 @@ export function accountRoutes(deps: Deps): Router {
     if (!parsed.success) return loginForm(res.status(422), keepValues(req.body), fieldErrors(parsed.error), retour);
     try {
       const member = await authenticate(deps, parsed.data.email, parsed.data.password, ip(req));
-      await startSession(req, member.id);
+      await startSession(req, member.id, deps.clock.now());
       res.redirect(303, retour || (member.role === 'STAFF' || member.role === 'ADMIN' ? '/gestion' : '/compte'));
     } catch (err) {
       if (!(err instanceof AppError)) throw err;

@@ -35,7 +35,7 @@ export async function registerMember(deps: Deps, input: RegisterInput): Promise<
     const existing = await tx.member.findUnique({ where: { email: input.email } });
     if (existing) {
       const m = mails.alreadyRegistered(deps);
-      await queueMail(tx, existing.id, input.email, m.subject, m.text);
+      await queueMail(tx, now, existing.id, input.email, m);
       return null;
     }
     const member = await tx.member.create({
@@ -47,8 +47,8 @@ export async function registerMember(deps: Deps, input: RegisterInput): Promise<
     }
     const token = await issueToken(tx, member.id, 'CONFIRM_EMAIL', now, input.email);
     const m = mails.confirm(deps, input.firstName, token);
-    await queueMail(tx, member.id, input.email, m.subject, m.text);
-    await audit(tx, 'member.registered', { subject: member.id });
+    await queueMail(tx, now, member.id, input.email, m);
+    await audit(tx, 'member.registered', { at: now, subject: member.id });
     return member.id;
   });
 }
@@ -64,10 +64,10 @@ export async function confirmEmail(deps: Deps, token: string): Promise<boolean> 
     if (member.email !== row.email) {
       const taken = await tx.member.findUnique({ where: { email: row.email } });
       if (taken) throw new ConflictError('Cette adresse est déjà utilisée par un autre compte.');
-      await audit(tx, 'email.changed', { subject: member.id });
+      await audit(tx, 'email.changed', { at: now, subject: member.id });
       if (member.email && member.emailConfirmedAt) {
         const m = mails.emailChanged();
-        await queueMail(tx, member.id, member.email, m.subject, m.text);
+        await queueMail(tx, now, member.id, member.email, m);
       }
     }
     await tx.member.update({ where: { id: member.id }, data: { email: row.email, emailConfirmedAt: now } });
@@ -78,10 +78,11 @@ export async function confirmEmail(deps: Deps, token: string): Promise<boolean> 
 export async function resendConfirmation(deps: Deps, member: Member): Promise<void> {
   if (member.emailConfirmedAt || !member.email) return;
   await mailAllowance(deps, member);
+  const now = deps.clock.now();
   await deps.db.$transaction(async (tx) => {
-    const token = await issueToken(tx, member.id, 'CONFIRM_EMAIL', deps.clock.now(), member.email!);
+    const token = await issueToken(tx, member.id, 'CONFIRM_EMAIL', now, member.email!);
     const m = mails.confirm(deps, member.firstName ?? '', token);
-    await queueMail(tx, member.id, member.email!, m.subject, m.text);
+    await queueMail(tx, now, member.id, member.email!, m);
   });
 }
 
@@ -98,15 +99,16 @@ export async function authenticate(deps: Deps, email: string, password: string, 
     throw new TooManyRequestsError('Trop de tentatives de connexion. Réessayez dans 15 minutes, ou réinitialisez votre mot de passe.');
   }
   const member = await deps.db.member.findUnique({ where: { email } });
+  const now = deps.clock.now();
   const ok = await verifyPassword(member?.passwordHash ?? (await dummyHash()), password);
   if (!member || !ok || member.erasedAt) {
-    await audit(deps.db, 'login.failed', { subject: member?.id ?? null });
+    await audit(deps.db, 'login.failed', { at: now, subject: member?.id ?? null });
     throw new ValidationError(LOGIN_FAILED);
   }
   await clear(deps, LIMITS.loginPerAccount, email);
   await refund(deps, LIMITS.loginPerIp, ip);
-  await deps.db.member.update({ where: { id: member.id }, data: { lastActiveAt: deps.clock.now(), inactivityWarnedAt: null } });
-  await audit(deps.db, 'login.succeeded', { subject: member.id });
+  await deps.db.member.update({ where: { id: member.id }, data: { lastActiveAt: now, inactivityWarnedAt: null } });
+  await audit(deps.db, 'login.succeeded', { at: now, subject: member.id });
   return member;
 }
 
@@ -115,17 +117,18 @@ export async function authenticate(deps: Deps, email: string, password: string, 
  * takes the same time whether an account exists or not.
  */
 export async function requestPasswordReset(deps: Deps, email: string): Promise<void> {
-  await enqueue(deps.db, { kind: 'password-reset', payload: { email } });
+  await enqueue(deps.db, { kind: 'password-reset', payload: { email }, at: deps.clock.now() });
 }
 
 /** The background half of a reset request: a link for an existing account, nothing otherwise. */
 export async function sendPasswordReset(deps: Deps, email: string): Promise<void> {
   const member = await deps.db.member.findUnique({ where: { email } });
   if (!member || member.erasedAt) return;
+  const now = deps.clock.now();
   await deps.db.$transaction(async (tx) => {
-    const token = await issueToken(tx, member.id, 'RESET_PASSWORD', deps.clock.now());
+    const token = await issueToken(tx, member.id, 'RESET_PASSWORD', now);
     const m = mails.reset(deps, token);
-    await queueMail(tx, member.id, email, m.subject, m.text);
+    await queueMail(tx, now, member.id, email, m);
   });
 }
 
@@ -137,15 +140,16 @@ export async function isResetTokenValid(deps: Deps, token: string): Promise<bool
 /** Sets a new password from a reset link and closes every session of the member. */
 export async function resetPassword(deps: Deps, token: string, password: string): Promise<boolean> {
   const passwordHash = await hashPassword(password);
+  const now = deps.clock.now();
   return deps.db.$transaction(async (tx) => {
-    const row = await consumeToken(tx, token, 'RESET_PASSWORD', deps.clock.now());
+    const row = await consumeToken(tx, token, 'RESET_PASSWORD', now);
     if (!row) return false;
-    const member = await tx.member.update({ where: { id: row.memberId }, data: { passwordHash, sessionsValidAfter: new Date() } });
+    const member = await tx.member.update({ where: { id: row.memberId }, data: { passwordHash, sessionsValidAfter: now } });
     await tx.session.deleteMany({ where: { memberId: member.id } });
     await dropPendingEmailChanges(tx, member);
-    await audit(tx, 'password.reset', { subject: member.id });
+    await audit(tx, 'password.reset', { at: now, subject: member.id });
     const m = mails.passwordChanged();
-    if (member.email) await queueMail(tx, member.id, member.email, m.subject, m.text);
+    if (member.email) await queueMail(tx, now, member.id, member.email, m);
     return true;
   });
 }
@@ -198,10 +202,11 @@ export async function requestEmailChange(deps: Deps, member: Member, email: stri
   await checkPassword(deps, member, password);
   if (email === member.email) return;
   await mailAllowance(deps, member);
+  const now = deps.clock.now();
   await deps.db.$transaction(async (tx) => {
-    const token = await issueToken(tx, member.id, 'CONFIRM_EMAIL', deps.clock.now(), email);
+    const token = await issueToken(tx, member.id, 'CONFIRM_EMAIL', now, email);
     const m = mails.confirm(deps, member.firstName ?? '', token);
-    await queueMail(tx, member.id, email, m.subject, m.text);
+    await queueMail(tx, now, member.id, email, m);
   });
 }
 
@@ -209,13 +214,14 @@ export async function requestEmailChange(deps: Deps, member: Member, email: stri
 export async function changePassword(deps: Deps, member: Member, current: string, next: string, keepSid: string): Promise<void> {
   await checkPassword(deps, member, current);
   const passwordHash = await hashPassword(next);
+  const now = deps.clock.now();
   await deps.db.$transaction(async (tx) => {
-    await tx.member.update({ where: { id: member.id }, data: { passwordHash, sessionsValidAfter: new Date() } });
+    await tx.member.update({ where: { id: member.id }, data: { passwordHash, sessionsValidAfter: now } });
     await tx.session.deleteMany({ where: { memberId: member.id, sid: { not: keepSid } } });
     await dropPendingEmailChanges(tx, member);
-    await audit(tx, 'password.changed', { actor: member.id, subject: member.id });
+    await audit(tx, 'password.changed', { at: now, actor: member.id, subject: member.id });
     const m = mails.passwordChanged();
-    if (member.email) await queueMail(tx, member.id, member.email, m.subject, m.text);
+    if (member.email) await queueMail(tx, now, member.id, member.email, m);
   });
 }
 

@@ -27,6 +27,7 @@ export async function issueToken(
       tokenHash: hashToken(token),
       email,
       expiresAt: new Date(now.getTime() + TOKEN_TTL_MS[purpose]),
+      createdAt: now,
     },
   });
   return token;

@@ -29,7 +29,7 @@ export function adminRoutes(deps: Deps): Router {
         where: num ? { number: Number(num[1]) } : { email: q.toLowerCase() },
         take: 20,
       });
-      await audit(deps.db, 'personal-data.viewed', { actor: req.member!.id, details: { what: 'member-search', hits: results.length } });
+      await audit(deps.db, 'personal-data.viewed', { at: deps.clock.now(), actor: req.member!.id, details: { what: 'member-search', hits: results.length } });
     }
     const staff = await deps.db.member.findMany({ where: { role: { not: 'MEMBER' }, erasedAt: null }, orderBy: { number: 'asc' } });
     res.page('admin/index', { title: 'Administration', q, results, staff });
@@ -43,7 +43,7 @@ export function adminRoutes(deps: Deps): Router {
 
   r.get('/admin/membres/:id', admin, async (req, res) => {
     const m = await loadMember(String(req.params.id));
-    await audit(deps.db, 'personal-data.viewed', { actor: req.member!.id, subject: m.id, details: { what: 'member' } });
+    await audit(deps.db, 'personal-data.viewed', { at: deps.clock.now(), actor: req.member!.id, subject: m.id, details: { what: 'member' } });
     res.page('admin/member', { title: `Membre ${memberNumber(m.number)}`, m, errors: {} });
   });
 
@@ -60,11 +60,12 @@ export function adminRoutes(deps: Deps): Router {
     if (m.id === req.member!.id && parsed.data.role !== 'ADMIN') {
       return res.status(422).page('admin/member', { title: `Membre ${memberNumber(m.number)}`, m, errors: { role: 'Vous ne pouvez pas retirer votre propre rôle d’administrateur.' } });
     }
+    const now = deps.clock.now();
     await deps.db.$transaction(async (tx) => {
-      await tx.member.update({ where: { id: m.id }, data: { role: parsed.data.role, sessionsValidAfter: new Date() } });
+      await tx.member.update({ where: { id: m.id }, data: { role: parsed.data.role, sessionsValidAfter: now } });
       // A privilege change ends the member's sessions: the new role applies from their next login.
       await tx.session.deleteMany({ where: { memberId: m.id } });
-      await audit(tx, 'role.changed', { actor: req.member!.id, subject: m.id, details: { from: m.role, to: parsed.data.role } });
+      await audit(tx, 'role.changed', { at: now, actor: req.member!.id, subject: m.id, details: { from: m.role, to: parsed.data.role } });
     });
     flash(req, 'success', `Rôle de ${memberNumber(m.number)} : ${parsed.data.role}.`);
     res.redirect(303, `/admin/membres/${m.id}`);

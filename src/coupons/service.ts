@@ -43,9 +43,10 @@ export interface BatchInput {
 }
 
 export async function createBatch(deps: Deps, staffId: string, input: BatchInput) {
+  const now = deps.clock.now();
   return deps.db.$transaction(async (tx) => {
-    const batch = await tx.couponBatch.create({ data: { ...input, createdById: staffId, createdAt: deps.clock.now() } });
-    await audit(tx, 'coupon-batch.created', { actor: staffId, details: { batchId: batch.id, quantity: input.quantity } });
+    const batch = await tx.couponBatch.create({ data: { ...input, createdById: staffId, createdAt: now } });
+    await audit(tx, 'coupon-batch.created', { at: now, actor: staffId, details: { batchId: batch.id, quantity: input.quantity } });
     return batch;
   });
 }
@@ -73,7 +74,7 @@ export async function issueCodes(deps: Deps, staffId: string, batchId: string): 
         await tx.$executeRaw`INSERT INTO "Coupon" (id, "batchId", "codeHash")
           SELECT gen_random_uuid(), ${batchId}::uuid, h FROM unnest(${hashes}::text[]) AS h`;
       }
-      await audit(tx, 'coupon-batch.codes-issued', { actor: staffId, details: { batchId, count: list.length } });
+      await audit(tx, 'coupon-batch.codes-issued', { at: now, actor: staffId, details: { batchId, count: list.length } });
       return list.map(formatCode);
     },
     { timeout: 120_000, maxWait: 10_000 },
@@ -81,13 +82,14 @@ export async function issueCodes(deps: Deps, staffId: string, batchId: string): 
 }
 
 export async function voidBatch(deps: Deps, staffId: string, batchId: string, reason: string): Promise<void> {
+  const now = deps.clock.now();
   await deps.db.$transaction(async (tx) => {
     const r = await tx.couponBatch.updateMany({
       where: { id: batchId, voidedAt: null },
-      data: { voidedAt: deps.clock.now(), voidReason: reason, voidedById: staffId },
+      data: { voidedAt: now, voidReason: reason, voidedById: staffId },
     });
     if (r.count !== 1) throw new ConflictError('Ce lot est déjà annulé.');
-    await audit(tx, 'coupon-batch.voided', { actor: staffId, details: { batchId } });
+    await audit(tx, 'coupon-batch.voided', { at: now, actor: staffId, details: { batchId } });
   });
 }
 
@@ -176,6 +178,7 @@ export async function adjustCredit(
   staffId: string,
   input: { memberNumber: number; amountCents: number; reason: string; nonce: string },
 ) {
+  const now = deps.clock.now();
   return deps.db.$transaction(async (tx: Prisma.TransactionClient) => {
     const found = await tx.member.findUnique({ where: { number: input.memberNumber } });
     if (!found || found.erasedAt) throw new NotFoundError('Aucun compte actif ne porte ce numéro de membre.');
@@ -191,10 +194,10 @@ export async function adjustCredit(
       reason: input.reason,
       idempotencyKey: `adjust:${input.nonce}`,
       createdById: staffId,
-      at: deps.clock.now(),
+      at: now,
       locked: true,
     });
-    await audit(tx, 'credit.adjusted', { actor: staffId, subject: member.id, details: { amountCents: input.amountCents } });
+    await audit(tx, 'credit.adjusted', { at: now, actor: staffId, subject: member.id, details: { amountCents: input.amountCents } });
     return { member, ...result };
   }, TX_UNDER_LOAD);
 }

@@ -31,7 +31,7 @@ export interface CreditMovement {
   reason?: string | null;
   couponId?: string | null;
   createdById?: string | null;
-  at?: Date;
+  at: Date;
   /** The caller already holds the member's row lock in this transaction. */
   locked?: boolean;
 }

@@ -11,7 +11,6 @@ import type { Deps } from '../deps.ts';
 import { safeUrl, scrubText } from '../logger.ts';
 import { AppError, NotFoundError } from './errors.ts';
 import { PrismaSessionStore } from './session-store.ts';
-import { systemClock } from '../clock.ts';
 import { csrfToken, verifyCsrf } from './csrf.ts';
 import { flashLocals } from './flash.ts';
 import { loadMember } from './auth.ts';
@@ -115,8 +114,7 @@ export function createApp(deps: Deps): express.Express {
     session({
       name: SESSION_COOKIE,
       secret: config.sessionSecret,
-      // Session expiry follows express-session's own (wall) clock, not the injectable one.
-      store: new PrismaSessionStore(deps.db, systemClock),
+      store: new PrismaSessionStore(deps.db, deps.clock),
       resave: false,
       saveUninitialized: false,
       // 30 minutes without a request ends the session (ASVS 3.3.2); 12 h at most after login (auth.ts).

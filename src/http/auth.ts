@@ -32,12 +32,12 @@ export function loadMember(deps: Deps): RequestHandler {
     if (id) {
       const member = await deps.db.member.findUnique({ where: { id } });
       const authAt = req.session.authAt ?? 0;
+      const now = deps.clock.now();
       const current =
-        Date.now() - authAt < SESSION_ABSOLUTE_MS && (!member?.sessionsValidAfter || authAt >= member.sessionsValidAfter.getTime());
+        now.getTime() - authAt < SESSION_ABSOLUTE_MS && (!member?.sessionsValidAfter || authAt >= member.sessionsValidAfter.getTime());
       if (member && !member.erasedAt && current) {
         req.member = member;
         // lastActiveAt drives the inactivity retention; one write per day at most.
-        const now = deps.clock.now();
         if (now.getTime() - member.lastActiveAt.getTime() > 24 * 3600 * 1000) {
           await deps.db.member.update({ where: { id }, data: { lastActiveAt: now, inactivityWarnedAt: null } });
         }

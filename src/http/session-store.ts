@@ -14,9 +14,12 @@ export class PrismaSessionStore extends session.Store {
     super();
   }
 
+  /**
+   * The server-side expiry follows the injected clock: now + the cookie's max age (renewed on every
+   * request, rolling). The cookie's own Expires attribute is for the browser, which has its own clock.
+   */
   private expiry(sess: SessionData): Date {
-    const exp = sess.cookie?.expires;
-    return exp ? new Date(exp) : new Date(this.clock.now().getTime() + DEFAULT_TTL_MS);
+    return new Date(this.clock.now().getTime() + (sess.cookie?.originalMaxAge ?? DEFAULT_TTL_MS));
   }
 
   get(sid: string, cb: (err: unknown, session?: SessionData | null) => void): void {
@@ -54,7 +57,7 @@ export class PrismaSessionStore extends session.Store {
 declare module 'express-session' {
   interface SessionData {
     memberId?: string;
-    /** Wall-clock time of the login (ms): sessions older than 12 h, or than a password change, are refused. */
+    /** Time of the login on the injected clock (ms): sessions older than 12 h, or than a password change, are refused. */
     authAt?: number;
     csrfToken?: string;
     flash?: { kind: 'success' | 'error' | 'info'; text: string }[];

@@ -4,6 +4,7 @@ import type { JobHandler } from './worker.ts';
 import type { OutgoingMail } from '../mail/mailer.ts';
 import { runRetention } from '../privacy/retention.ts';
 import { sendPasswordReset } from '../accounts/service.ts';
+import { enqueue } from './queue.ts';
 
 export function jobHandlers(deps: Deps): Record<string, JobHandler> {
   return {
@@ -24,10 +25,7 @@ export function jobHandlers(deps: Deps): Record<string, JobHandler> {
 
 /** Queues today's retention run; the unique key makes it once a day whatever the number of processes. */
 export async function scheduleDaily(deps: Deps): Promise<void> {
-  const day = deps.clock.now().toISOString().slice(0, 10);
-  await deps.db.job.upsert({
-    where: { uniqueKey: `retention:${day}` },
-    create: { kind: 'retention', payload: {}, uniqueKey: `retention:${day}` },
-    update: {},
-  });
+  const now = deps.clock.now();
+  const day = now.toISOString().slice(0, 10);
+  await enqueue(deps.db, { kind: 'retention', payload: {}, uniqueKey: `retention:${day}`, at: now });
 }

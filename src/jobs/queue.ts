@@ -7,6 +7,8 @@ export type Tx = Pick<Db, 'job'>;
 export interface JobInput {
   kind: string;
   payload: Prisma.InputJsonValue;
+  /** The injected clock's now: the job's creation time, and its due time unless runAt says later. */
+  at: Date;
   memberId?: string | null;
   runAt?: Date;
   maxAttempts?: number;
@@ -19,7 +21,8 @@ export async function enqueue(tx: Tx, job: JobInput): Promise<void> {
     kind: job.kind,
     payload: job.payload,
     memberId: job.memberId ?? null,
-    runAt: job.runAt,
+    runAt: job.runAt ?? job.at,
+    createdAt: job.at,
     maxAttempts: job.maxAttempts,
     uniqueKey: job.uniqueKey,
   };

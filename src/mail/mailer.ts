@@ -2,6 +2,7 @@
 // in the database and shown at the staff mailbox (/gestion/courriels), so every flow works offline.
 import nodemailer from 'nodemailer';
 import type { Db } from '../db/connect.ts';
+import type { Clock } from '../clock.ts';
 
 export interface OutgoingMail {
   to: string;
@@ -27,12 +28,12 @@ export function createSmtpMailer(url: string, from: string): Mailer {
   };
 }
 
-export function createMailboxMailer(db: Db): Mailer {
+export function createMailboxMailer(db: Db, clock: Clock): Mailer {
   return {
     kind: 'mailbox',
     async send(mail) {
       await db.mailMessage.create({
-        data: { to: mail.to, subject: mail.subject, text: mail.text, memberId: mail.memberId ?? null },
+        data: { to: mail.to, subject: mail.subject, text: mail.text, memberId: mail.memberId ?? null, createdAt: clock.now() },
       });
     },
   };

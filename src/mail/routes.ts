@@ -17,7 +17,7 @@ export function mailboxRoutes(deps: Deps): Router {
     const id = String(req.params.id);
     const message = /^[0-9a-f-]{36}$/.test(id) ? await deps.db.mailMessage.findUnique({ where: { id } }) : null;
     if (!message) throw new NotFoundError('Ce courriel n’existe pas (ou a été effacé).');
-    await audit(deps.db, 'personal-data.viewed', { actor: req.member!.id, subject: message.memberId, details: { what: 'mail', id } });
+    await audit(deps.db, 'personal-data.viewed', { at: deps.clock.now(), actor: req.member!.id, subject: message.memberId, details: { what: 'mail', id } });
     res.page('mail/message', { title: message.subject, message });
   });
   return r;

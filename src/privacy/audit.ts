@@ -21,9 +21,9 @@ export type AuditAction =
 export async function audit(
   db: Pick<Db, 'auditEvent'>,
   action: AuditAction,
-  who: { actor?: string | null; subject?: string | null; details?: Prisma.InputJsonValue },
+  who: { at: Date; actor?: string | null; subject?: string | null; details?: Prisma.InputJsonValue },
 ): Promise<void> {
   await db.auditEvent.create({
-    data: { action, actorMemberId: who.actor ?? null, subjectMemberId: who.subject ?? null, details: who.details },
+    data: { at: who.at, action, actorMemberId: who.actor ?? null, subjectMemberId: who.subject ?? null, details: who.details },
   });
 }

@@ -64,7 +64,7 @@ export async function eraseMember(
       for (const sql of STATEMENTS) {
         await tx.$executeRawUnsafe(sql, ...(sql.includes('$2') ? [memberId, now] : [memberId]));
       }
-      await audit(tx, 'member.erased', { actor: opts.actorId ?? null, subject: memberId, details: { reason: opts.reason } });
+      await audit(tx, 'member.erased', { at: now, actor: opts.actorId ?? null, subject: memberId, details: { reason: opts.reason } });
       return true;
     },
     { timeout: 20_000 },

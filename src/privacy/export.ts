@@ -42,6 +42,6 @@ export async function exportMemberData(deps: Deps, memberId: string): Promise<Re
   // Hand-overs of personal data to third parties (suppliers, carriers, Mailchimp) are listed here
   // as the features that make them exist; none is made by the current features.
   out.transmissions_a_des_tiers = [];
-  await audit(deps.db, 'data.exported', { actor: memberId, subject: memberId });
+  await audit(deps.db, 'data.exported', { at: deps.clock.now(), actor: memberId, subject: memberId });
   return out;
 }

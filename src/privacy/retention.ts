@@ -55,7 +55,7 @@ export async function runRetention(deps: Deps): Promise<RetentionReport> {
       const claimed = await tx.member.updateMany({ where: { id: m.id, inactivityWarnedAt: null }, data: { inactivityWarnedAt: now } });
       if (claimed.count !== 1) return;
       const mail = mails.inactivityWarning(deps, m.firstName ?? '', r.inactiveEraseMonths);
-      await queueMail(tx, m.id, m.email!, mail.subject, mail.text);
+      await queueMail(tx, now, m.id, m.email!, mail);
       report.inactiveWarned++;
     });
   }

@@ -26,6 +26,24 @@ export const TEST_ENV = {
   PUBLIC_URL: 'http://club.test',
 };
 
+/**
+ * The tests' clock starts 1000 days before the real date, at 10:00 UTC: no date in a test can be
+ * overtaken by the real clock, and any instant that leaks in from the real clock (the database's
+ * now(), Date.now()) is years away from the app's and makes a test fail.
+ */
+export function testClockStart(): Date {
+  const d = new Date(Date.now() - 1000 * DAY);
+  d.setUTCHours(10, 0, 0, 0);
+  return d;
+}
+
+const DAY = 24 * 3600_000;
+
+/** An instant n days from the test clock's now (negative: in the past). */
+export function daysFromNow(t: { clock: { now(): Date } }, n: number): Date {
+  return new Date(t.clock.now().getTime() + n * DAY);
+}
+
 export interface TestApp {
   app: Express;
   deps: Deps;
@@ -49,14 +67,14 @@ export async function createTestApp(
   });
   const config: Config = loadConfig({ ...TEST_ENV, ...opts.config });
   const logger = createLogger(config.logLevel, sink);
-  const clock = fixedClock(new Date('2026-11-25T10:00:00Z'));
+  const clock = fixedClock(testClockStart());
   const db = database.prisma;
   const deps: Deps = {
     db,
     config,
     clock,
     logger,
-    mailer: createMailboxMailer(db),
+    mailer: createMailboxMailer(db, clock),
     ping: async () => {
       await db.$queryRaw`SELECT 1`;
     },
