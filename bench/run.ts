@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
 import pg from 'pg';
-import { LIMITS } from '../src/http/rate-limit.ts';
+import { LIMITS } from '../src/core/rate-limit.ts';
 import { Child, Client, HOST, csrfOf, login, round, sleep, summary } from './lib.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -10,7 +10,7 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { EventLoopUtilization } from 'node:perf_hooks';
 import { createLogger } from '../src/logger.ts';
 import { boot } from '../src/bootstrap.ts';
-import { createApp } from '../src/http/app.ts';
+import { createApp } from '../src/app.ts';
 import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
 import { DEMO_PASSWORD, seedDemo } from '../prisma/seed.ts';
 import { benchConfig, send, serveCommands } from './lib.ts';

@@ -3,11 +3,13 @@ import type { Config } from './config.ts';
 import { openDatabase } from './db/connect.ts';
 import type { Database } from './db/connect.ts';
 import { applyMigrations } from './db/migrations.ts';
-import { systemClock } from './clock.ts';
-import type { Clock } from './clock.ts';
+import { systemClock } from './core/clock.ts';
+import type { Clock } from './core/clock.ts';
 import type { Logger } from './logger.ts';
 import { createMailboxMailer, createSmtpMailer } from './mail/mailer.ts';
 import type { Deps } from './deps.ts';
+import { buildRegistry } from './core/registry.ts';
+import { MODULES } from './modules.ts';
 
 export interface Booted {
   deps: Deps;
@@ -27,6 +29,7 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
     clock,
     logger,
     mailer,
+    registry: buildRegistry(MODULES),
     ping: async () => {
       await db.$queryRaw`SELECT 1`;
     },

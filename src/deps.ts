@@ -1,8 +1,9 @@
 import type { Config } from './config.ts';
 import type { Db } from './db/connect.ts';
-import type { Clock } from './clock.ts';
+import type { Clock } from './core/clock.ts';
 import type { Logger } from './logger.ts';
 import type { Mailer } from './mail/mailer.ts';
+import type { Registry } from './core/registry.ts';
 
 /** What services and routes receive; built once in server.ts (or by a test). */
 export interface Deps {
@@ -11,6 +12,8 @@ export interface Deps {
   clock: Clock;
   logger: Logger;
   mailer: Mailer;
+  /** What the modules declare (src/modules.ts): routes, jobs, classification, erasure, export, audit labels. */
+  registry: Registry;
   /** Checks the database answers; /readyz turns 503 when it throws. */
   ping(): Promise<void>;
 }

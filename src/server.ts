@@ -2,12 +2,10 @@
 import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { boot } from './bootstrap.ts';
-import { createApp } from './http/app.ts';
-import { Worker } from './jobs/worker.ts';
-import { jobHandlers, scheduleDaily } from './jobs/handlers.ts';
-import { seedDemo } from '../prisma/seed.ts';
+import { createApp } from './app.ts';
+import { registryHandlers, Worker } from './jobs/worker.ts';
+import { scheduleDaily } from './jobs/module.ts';
 import { DataDirLockedError } from './db/connect.ts';
-import { printDemoAccounts } from './dev/print-demo.ts';
 
 let config;
 try {
@@ -34,15 +32,18 @@ try {
 const { deps, database } = booted;
 
 if (database.kind === 'pglite' && config.seedDemo && !config.isProduction && (await deps.db.member.count()) === 0) {
+  // Demo code is loaded only here, never by a production start.
+  const { seedDemo } = await import('../prisma/seed.ts');
+  const { printDemoAccounts } = await import('./dev/print-demo.ts');
   printDemoAccounts(await seedDemo(deps));
 }
 
-const worker = new Worker({ db: deps.db, clock: deps.clock, logger, handlers: jobHandlers(deps) });
+const worker = new Worker({ db: deps.db, clock: deps.clock, logger, handlers: registryHandlers(deps) });
 let daily: NodeJS.Timeout | undefined;
 if (config.jobsWorker) {
   worker.start();
   await scheduleDaily(deps);
-  daily = setInterval(() => void scheduleDaily(deps).catch((e) => logger.error({ err: String(e) }, 'schedule failed')), 3600_000);
+  daily = setInterval(() => void scheduleDaily(deps).catch((e: unknown) => logger.error({ err: String(e) }, 'schedule failed')), 3600_000);
 }
 
 const app = createApp(deps);

@@ -257,7 +257,17 @@ describe('my account', () => {
     const { email, password, member } = await createMember(t.deps, { newsletter: true });
     const agent = await loginAgent(t.app, email, password);
     await t.worker.drain();
-    const res = await agent.get('/compte/donnees');
+    // A page in French, section by section, each from its domain, with the download on it.
+    const page = await agent.get('/compte/donnees');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    for (const section of t.deps.registry.exports) expect(page.text).toContain(`id="s-${section.key}"`);
+    for (const heading of ['Votre profil', 'Vos consentements', 'Transmissions à des tiers', 'Votre crédit', 'Coupons utilisés', 'Journal de sécurité']) {
+      expect(page.text).toContain(heading);
+    }
+    expect(page.text).toContain(email);
+    expect(page.text).toContain('href="/compte/donnees/telecharger"');
+    const res = await agent.get('/compte/donnees/telecharger');
     expect(res.status).toBe(200);
     const parisDay = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris' }).format(t.clock.now());
     expect(res.headers['content-disposition']).toBe(`attachment; filename="mes-donnees-M${String(member.number).padStart(6, '0')}-${parisDay}.json"`);
@@ -269,5 +279,23 @@ describe('my account', () => {
     expect(data.courriels[0].subject).toBe('Confirmez votre adresse électronique');
     expect(data.transmissions_a_des_tiers).toEqual([]);
     expect(JSON.stringify(data)).not.toMatch(/argon2|tokenHash/);
+    // Only the download is audited, not the page.
+    expect(await t.deps.db.auditEvent.count({ where: { action: 'data.exported', subjectMemberId: member.id } })).toBe(1);
+  });
+
+  it("the export tells that the club's staff read the member's data, without saying which staff member", async () => {
+    const { email, password, member } = await createMember(t.deps);
+    const staff = await createMember(t.deps, {}, { role: 'ADMIN' });
+    const admin = await loginAgent(t.app, staff.email, staff.password);
+    expect((await admin.get(`/admin/membres/${member.id}`)).status).toBe(200);
+    const agent = await loginAgent(t.app, email, password);
+    const res = await agent.get('/compte/donnees/telecharger');
+    const data = JSON.parse(res.text);
+    const viewed = data.journal_de_securite.filter((e: { action: string }) => e.action === 'personal-data.viewed');
+    expect(viewed).toHaveLength(1);
+    expect(viewed[0].par).toBe('l’équipe du club');
+    expect(viewed[0].libelle).toBe('Données personnelles consultées');
+    expect(res.text).not.toContain(staff.member.id);
+    expect(res.text).not.toContain(`M${String(staff.member.number).padStart(6, '0')}`);
   });
 });

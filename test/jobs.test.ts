@@ -20,7 +20,8 @@ describe('jobs', () => {
     // The second worker has its own connection pool, as a second app process would.
     const second = openPostgres(t.database.url!, 5);
     const runs = new Map<number, number>();
-    const handler = async (p: { n: number }) => {
+    const handler = async (payload: unknown) => {
+      const p = payload as { n: number };
       await new Promise((r) => setTimeout(r, 1));
       runs.set(p.n, (runs.get(p.n) ?? 0) + 1);
     };

@@ -6,6 +6,9 @@ import { createTestApp, csrfOf, loginAgent } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
 import { createMember } from '../src/dev/factories.ts';
 import { routeTable } from '../src/http/route-table.ts';
+import { AREA_PREFIX } from '../src/core/module.ts';
+import { AREA_ROLES } from '../src/http/auth.ts';
+import type { GuardedArea } from '../src/core/module.ts';
 
 type Who = 'anonymous' | 'MEMBER' | 'STAFF' | 'ACCOUNTANT' | 'ADMIN';
 const EVERYONE: Who[] = ['anonymous', 'MEMBER', 'STAFF', 'ACCOUNTANT', 'ADMIN'];
@@ -40,6 +43,19 @@ describe('role matrix', () => {
     const paths = routeTable(t.app).map((r) => r.path);
     for (const prefix of ['/compte', '/gestion', '/admin', '/connexion', '/confidentialite']) {
       expect(paths.some((p) => p.startsWith(prefix)), prefix).toBe(true);
+    }
+  });
+
+  it('each route sits behind the guard of the area its module declared, under that area\'s prefix', () => {
+    const table = routeTable(t.app);
+    // The guard each route sits behind lets in the roles this test's matrix expects for its path.
+    for (const r of table.filter((x) => x.area !== 'public')) expect([...AREA_ROLES[r.area as GuardedArea]].sort(), r.path).toEqual([...allowed(r.path)].sort());
+    for (const r of table.filter((x) => x.area !== 'public')) expect(r.path.startsWith(AREA_PREFIX[r.area as GuardedArea]), r.path).toBe(true);
+    // No public route is mounted under a guarded prefix (it would bypass nothing, but would mislead).
+    for (const r of table.filter((x) => x.area === 'public')) expect(allowed(r.path), r.path).toEqual(EVERYONE);
+    // Every module's declared areas appear in the table.
+    for (const m of t.deps.registry.modules) {
+      for (const area of Object.keys(m.routes ?? {})) expect(table.some((r) => r.area === area), `${m.name} ${area}`).toBe(true);
     }
   });
 

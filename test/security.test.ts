@@ -5,7 +5,8 @@ import { createTestApp, csrfOf, formToken, loginAgent, postForm } from './helper
 import type { TestApp } from './helpers/app.ts';
 import { lastMailTo, linkIn } from './helpers/mail.ts';
 import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
-import { redeemCoupon, adjustCredit } from '../src/coupons/service.ts';
+import { redeemCoupon } from '../src/coupons/service.ts';
+import { adjustCredit } from '../src/credit/service.ts';
 import { eraseMember } from '../src/privacy/eraser.ts';
 import { hashCode, parseCode } from '../src/coupons/codes.ts';
 import { BatchSchema } from '../src/coupons/schema.ts';

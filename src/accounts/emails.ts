@@ -1,13 +1,6 @@
-// The texts of account e-mails (French), queued through the jobs outbox.
+// The texts of account e-mails (French); they leave through the mail outbox.
 import type { Deps } from '../deps.ts';
-import type { Tx } from '../jobs/queue.ts';
-import { enqueue } from '../jobs/queue.ts';
-
-export async function queueMail(tx: Tx, at: Date, memberId: string | null, to: string, mail: { subject: string; text: string }) {
-  await enqueue(tx, { kind: 'email', payload: { to, subject: mail.subject, text: mail.text, memberId }, memberId, at });
-}
-
-const sign = '\n\n— L’équipe du Club Petites Stars';
+import { SIGNATURE as sign } from '../mail/outbox.ts';
 
 export const mails = {
   confirm: (deps: Deps, firstName: string, token: string) => ({

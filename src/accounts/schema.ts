@@ -102,4 +102,3 @@ export const DeleteSchema = z.object({
   confirmForfeit: checkbox,
 });
 
-export const NewsletterSchema = z.object({ newsletter: checkbox });

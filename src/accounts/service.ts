@@ -1,17 +1,32 @@
 // Member accounts: registration, confirmation, login, password reset, profile changes.
 import type { Deps } from '../deps.ts';
-import type { Member } from '../generated/prisma/client.ts';
-import { ConflictError, TooManyRequestsError, ValidationError } from '../http/errors.ts';
-import { LIMITS, clear, hit, refund } from '../http/rate-limit.ts';
-import { audit } from '../privacy/audit.ts';
-import { POLICY_VERSION } from '../privacy/policy.ts';
+import type { Member, Role } from '../generated/prisma/client.ts';
+import { parseMemberNumber } from '../core/member-number.ts';
+import { ConflictError, TooManyRequestsError, ValidationError } from '../core/errors.ts';
+import { LIMITS, clear, hit, refund } from '../core/rate-limit.ts';
+import { auditWith } from '../audit/service.ts';
+import { recordConsent } from '../privacy/consents.ts';
 import { consumeToken, hashToken, issueToken } from './tokens.ts';
 import { dummyHash, hashPassword, verifyPassword } from './password.ts';
-import { mails, queueMail } from './emails.ts';
+import { mails } from './emails.ts';
+import { queueMail } from '../mail/outbox.ts';
 import { enqueue } from '../jobs/queue.ts';
+import { balanceOf } from '../credit/ledger.ts';
+import { eraseMember } from '../privacy/eraser.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { z } from 'zod';
 import type { ContactSchema, RegisterSchema } from './schema.ts';
+
+export const ACCOUNTS_AUDIT = {
+  'login.failed': 'Connexion refusée',
+  'login.succeeded': 'Connexion',
+  'password.changed': 'Mot de passe changé',
+  'password.reset': 'Mot de passe réinitialisé',
+  'email.changed': 'Adresse électronique changée',
+  'member.registered': 'Inscription',
+  'role.changed': 'Rôle changé',
+} as const;
+const audit = auditWith(ACCOUNTS_AUDIT);
 
 export type RegisterInput = z.infer<typeof RegisterSchema>;
 export type ContactInput = z.infer<typeof ContactSchema>;
@@ -41,10 +56,8 @@ export async function registerMember(deps: Deps, input: RegisterInput): Promise<
     const member = await tx.member.create({
       data: { email: input.email, passwordHash, newsletterOptIn: input.newsletter, lastActiveAt: now, createdAt: now, ...contactData(input) },
     });
-    await tx.consent.create({ data: { memberId: member.id, kind: 'terms-and-privacy', policyVersion: POLICY_VERSION, givenAt: now } });
-    if (input.newsletter) {
-      await tx.consent.create({ data: { memberId: member.id, kind: 'newsletter', policyVersion: POLICY_VERSION, givenAt: now } });
-    }
+    await recordConsent(tx, member.id, 'terms-and-privacy', now);
+    if (input.newsletter) await recordConsent(tx, member.id, 'newsletter', now);
     const token = await issueToken(tx, member.id, 'CONFIRM_EMAIL', now, input.email);
     const m = mails.confirm(deps, input.firstName, token);
     await queueMail(tx, now, member.id, input.email, m);
@@ -154,20 +167,6 @@ export async function resetPassword(deps: Deps, token: string, password: string)
   });
 }
 
-/** Subscribes or unsubscribes; the consent record keeps the date it was given and withdrawn. */
-export async function setNewsletter(deps: Deps, member: Member, on: boolean): Promise<void> {
-  if (member.newsletterOptIn === on) return;
-  const now = deps.clock.now();
-  await deps.db.$transaction(async (tx) => {
-    await tx.member.update({ where: { id: member.id }, data: { newsletterOptIn: on } });
-    if (on) {
-      await tx.consent.create({ data: { memberId: member.id, kind: 'newsletter', policyVersion: POLICY_VERSION, givenAt: now } });
-    } else {
-      await tx.consent.updateMany({ where: { memberId: member.id, kind: 'newsletter', withdrawnAt: null }, data: { withdrawnAt: now } });
-    }
-  });
-}
-
 export async function updateContact(deps: Deps, memberId: string, input: ContactInput): Promise<void> {
   await deps.db.member.update({ where: { id: memberId }, data: contactData(input) });
 }
@@ -181,12 +180,12 @@ async function dropPendingEmailChanges(tx: Prisma.TransactionClient, member: Mem
 }
 
 /** Confirms a logged-in member's password before a sensitive change; 5 wrong tries per 15 minutes. */
-async function checkPassword(deps: Deps, member: Member, password: string): Promise<void> {
+export async function checkPassword(deps: Deps, member: Member, password: string): Promise<void> {
   if (!(await hit(deps, LIMITS.passwordCheck, member.id))) {
-    throw new TooManyRequestsError('Trop de mots de passe erronés. Réessayez dans 15 minutes.');
+    throw new TooManyRequestsError('Trop de mots de passe erronés. Réessayez dans 15 minutes.', 'currentPassword');
   }
   if (!(await verifyPassword(member.passwordHash, password))) {
-    throw new ValidationError('Mot de passe actuel incorrect.');
+    throw new ValidationError('Mot de passe actuel incorrect.', 'currentPassword');
   }
   await refund(deps, LIMITS.passwordCheck, member.id);
 }
@@ -225,4 +224,80 @@ export async function changePassword(deps: Deps, member: Member, current: string
   });
 }
 
-export { checkPassword };
+
+/** Registration from the public form: at most 10 per source address and hour. */
+export async function signUp(deps: Deps, input: RegisterInput, ip: string): Promise<void> {
+  if (!(await hit(deps, LIMITS.register, ip))) {
+    throw new TooManyRequestsError('Trop d’inscriptions depuis votre connexion. Réessayez dans une heure.');
+  }
+  await registerMember(deps, input);
+}
+
+/** A reset link for the address, if it has an account; at most 10 requests per source address and hour. */
+export async function askPasswordReset(deps: Deps, email: string, ip: string): Promise<void> {
+  if (!(await hit(deps, LIMITS.reset, ip))) {
+    throw new TooManyRequestsError('Trop de demandes depuis votre connexion. Réessayez dans une heure.');
+  }
+  await requestPasswordReset(deps, email);
+}
+
+/** The member behind a session, if the account still exists (not erased). */
+export async function sessionMember(deps: Deps, id: string): Promise<Member | null> {
+  const member = await deps.db.member.findUnique({ where: { id } });
+  return member && !member.erasedAt ? member : null;
+}
+
+/** lastActiveAt drives the inactivity retention; written once a day at most. */
+export async function touchActivity(deps: Deps, member: Member): Promise<void> {
+  const now = deps.clock.now();
+  if (now.getTime() - member.lastActiveAt.getTime() > 24 * 3600 * 1000) {
+    await deps.db.member.update({ where: { id: member.id }, data: { lastActiveAt: now, inactivityWarnedAt: null } });
+  }
+}
+
+export async function isActiveMember(deps: Deps, id: string): Promise<boolean> {
+  const m = await deps.db.member.findUnique({ where: { id }, select: { erasedAt: true } });
+  return !!m && !m.erasedAt;
+}
+
+export async function findMember(deps: Deps, id: string): Promise<Member | null> {
+  return /^[0-9a-f-]{36}$/.test(id) ? deps.db.member.findUnique({ where: { id } }) : null;
+}
+
+export async function findMemberByNumber(deps: Deps, number: number): Promise<Member | null> {
+  return deps.db.member.findUnique({ where: { number } });
+}
+
+/** Admin search: a member number (M000123) or an exact e-mail address. */
+export async function searchMembers(deps: Deps, query: string): Promise<Member[]> {
+  const num = parseMemberNumber(query);
+  return deps.db.member.findMany({ where: num !== null ? { number: num } : { email: query.toLowerCase() }, take: 20 });
+}
+
+export async function staffMembers(deps: Deps): Promise<Member[]> {
+  return deps.db.member.findMany({ where: { role: { not: 'MEMBER' }, erasedAt: null }, orderBy: { number: 'asc' } });
+}
+
+/** A new role; the member's sessions end, so the new role applies from their next login. */
+export async function changeRole(deps: Deps, adminId: string, member: Member, role: Role): Promise<void> {
+  if (member.erasedAt) throw new ConflictError('Ce compte a été effacé.', 'role');
+  if (member.id === adminId && role !== 'ADMIN') throw new ValidationError('Vous ne pouvez pas retirer votre propre rôle d’administrateur.', 'role');
+  const now = deps.clock.now();
+  await deps.db.$transaction(async (tx) => {
+    await tx.member.update({ where: { id: member.id }, data: { role, sessionsValidAfter: now } });
+    await tx.session.deleteMany({ where: { memberId: member.id } });
+    await audit(tx, 'role.changed', { at: now, actor: adminId, subject: member.id, details: { from: member.role, to: role } });
+  });
+}
+
+/**
+ * The member deletes their own account: password confirmed, remaining credit explicitly given up;
+ * a module's veto (an order awaiting shipment) is reported as a ConflictError.
+ */
+export async function deleteOwnAccount(deps: Deps, member: Member, password: string, confirmForfeit: boolean): Promise<void> {
+  await checkPassword(deps, member, password);
+  if ((await balanceOf(deps.db, member.id)) > 0 && !confirmForfeit) {
+    throw new ValidationError('Cochez la case pour confirmer que vous renoncez à votre crédit restant.', 'confirmForfeit');
+  }
+  await eraseMember(deps, member.id, { reason: 'self', actorId: member.id });
+}

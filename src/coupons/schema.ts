@@ -1,29 +1,13 @@
 import { z } from 'zod';
-import { parseEurosToCents } from '../money.ts';
+import { parseEurosToCents } from '../core/money.ts';
+import { isCalendarDay, parisDayEnd, parisDayStart } from '../core/dates.ts';
 
 /** A calendar day typed as aaaa-mm-jj (what a date field sends); impossible dates are refused. */
 const parisDate = (label: string) =>
   z
     .string({ error: `${label} : date obligatoire.` })
     .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} : date invalide.`)
-    .refine((s) => new Date(`${s}T12:00:00Z`).toISOString().slice(0, 10) === s, `${label} : cette date n’existe pas.`);
-
-function nextDay(day: string): string {
-  const d = new Date(`${day}T12:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + 1);
-  return d.toISOString().slice(0, 10);
-}
-
-/** Midnight in Paris on that day, as a UTC instant (handles summer time). */
-export function parisDayStart(day: string): Date {
-  const guess = new Date(`${day}T00:00:00Z`);
-  const offset = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/Paris', timeZoneName: 'longOffset' })
-    .formatToParts(guess)
-    .find((p) => p.type === 'timeZoneName')!.value; // "GMT+01:00"
-  const m = /([+-])(\d{2}):(\d{2})/.exec(offset);
-  const minutes = m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : 0;
-  return new Date(guess.getTime() - minutes * 60_000);
-}
+    .refine(isCalendarDay, `${label} : cette date n’existe pas.`);
 
 export const BatchSchema = z
   .object({
@@ -52,7 +36,7 @@ export const BatchSchema = z
     quantity: v.quantity,
     validFrom: parisDayStart(v.validFrom),
     // valid through the whole last day, Paris time (23 or 25 hours long on clock-change days)
-    validUntil: new Date(parisDayStart(nextDay(v.validUntil)).getTime() - 1),
+    validUntil: parisDayEnd(v.validUntil),
     perMemberLimit: v.perMemberLimit,
   }))
   .refine((v) => v.validUntil > v.validFrom, { path: ['validUntil'], message: 'La fin de validité doit suivre le début.' });
@@ -60,19 +44,5 @@ export const BatchSchema = z
 export const VoidSchema = z.object({
   reason: z.string({ error: 'Motif : champ obligatoire.' }).trim().min(5, 'Motif : au moins 5 caractères.').max(500, 'Motif : 500 caractères au maximum.'),
 });
-
-export const AdjustSchema = z.object({
-  memberNumber: z
-    .string({ error: 'Numéro de membre : champ obligatoire.' })
-    .trim()
-    .regex(/^[Mm]?\d{1,9}$/, 'Numéro de membre invalide (exemple : M000123).')
-    .transform((s) => Number(s.replace(/^[Mm]/, ''))),
-  amount: z
-    .string({ error: 'Montant : champ obligatoire.' })
-    .transform((s) => parseEurosToCents(s))
-    .refine((c): c is number => c !== null && c !== 0 && Math.abs(c) <= 100_000, 'Montant : un montant en euros non nul, entre -1 000 € et 1 000 €, négatif pour un débit (exemple : -5,00).'),
-  reason: z.string({ error: 'Motif obligatoire : au moins 5 caractères.' }).trim().min(5, 'Motif obligatoire : au moins 5 caractères.').max(500, 'Motif : 500 caractères au maximum.'),
-  nonce: z.uuid('Formulaire expiré : rechargez la page.'),
-}).transform(({ amount, ...rest }) => ({ ...rest, amountCents: amount as number }));
 
 export const RedeemSchema = z.object({ code: z.string({ error: 'Saisissez le code imprimé sur votre coupon.' }).trim().min(1, 'Saisissez le code imprimé sur votre coupon.').max(40, 'Ce code est trop long.') });

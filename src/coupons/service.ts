@@ -1,10 +1,18 @@
 // Coupon batches (staff) and redemption (members): exactly once under concurrency.
 import type { Deps } from '../deps.ts';
 import type { Member, Prisma } from '../generated/prisma/client.ts';
-import { AppError, ConflictError, ForbiddenError, NotFoundError } from '../http/errors.ts';
-import { LIMITS, hit, isBlocked, refund } from '../http/rate-limit.ts';
-import { audit } from '../privacy/audit.ts';
+import { AppError, ConflictError, NotFoundError } from '../core/errors.ts';
+import { LIMITS, hit, isBlocked, refund } from '../core/rate-limit.ts';
+import { auditWith } from '../audit/service.ts';
 import { lockMember, postCredit } from '../credit/ledger.ts';
+import { isUniqueViolation, TX_UNDER_LOAD } from '../credit/service.ts';
+
+export const COUPONS_AUDIT = {
+  'coupon-batch.created': 'Lot de coupons créé',
+  'coupon-batch.codes-issued': 'Codes d’un lot téléchargés',
+  'coupon-batch.voided': 'Lot de coupons annulé',
+} as const;
+const audit = auditWith(COUPONS_AUDIT);
 import { formatCode, generateCode, hashCode, parseCode } from './codes.ts';
 
 export type CouponFailure =
@@ -24,12 +32,9 @@ export const COUPON_MESSAGES: Record<CouponFailure, string> = {
   rate: 'Trop de codes erronés. Pour votre sécurité, réessayez dans une heure.',
 };
 
-/** Under a burst, transactions queue for a connection and for the member's row lock. */
-const TX_UNDER_LOAD = { maxWait: 15_000, timeout: 20_000 };
-
 export class CouponError extends AppError {
   constructor(readonly reason: CouponFailure) {
-    super(COUPON_MESSAGES[reason], reason === 'rate' ? 429 : 422);
+    super(COUPON_MESSAGES[reason], reason === 'rate' ? 429 : 422, 'code');
   }
 }
 
@@ -91,6 +96,20 @@ export async function voidBatch(deps: Deps, staffId: string, batchId: string, re
     if (r.count !== 1) throw new ConflictError('Ce lot est déjà annulé.');
     await audit(tx, 'coupon-batch.voided', { at: now, actor: staffId, details: { batchId } });
   });
+}
+
+/** The latest batches with their redeemed counts. */
+export async function listBatches(deps: Deps) {
+  const batches = await deps.db.couponBatch.findMany({ orderBy: { createdAt: 'desc' }, take: 200 });
+  const counts = await deps.db.coupon.groupBy({ by: ['batchId'], where: { batchId: { in: batches.map((b) => b.id) }, redeemedAt: { not: null } }, _count: { _all: true } });
+  const redeemed = new Map(counts.map((c) => [c.batchId, c._count._all]));
+  return { batches, redeemed };
+}
+
+/** The coupons the member used, with what each one was. */
+export async function couponsUsedBy(deps: Deps, memberId: string) {
+  const used = await deps.db.coupon.findMany({ where: { redeemedById: memberId }, include: { batch: { select: { label: true, valueCents: true } } }, orderBy: { redeemedAt: 'asc' } });
+  return used.map((c) => ({ id: c.id, batchId: c.batchId, redeemedAt: c.redeemedAt?.toISOString() ?? null, redeemedById: c.redeemedById, lot: { id: c.batchId, label: c.batch.label, valueCents: c.batch.valueCents } }));
 }
 
 export async function batchStats(deps: Deps, batchId: string) {
@@ -161,7 +180,7 @@ export async function redeemCoupon(deps: Deps, member: Member, input: string, ip
     return result;
   } catch (err) {
     // The unique idempotency key is the backstop: a duplicate credit is reported as "already used".
-    if ((err as { code?: string }).code === 'P2002') throw new CouponError('used');
+    if (isUniqueViolation(err)) throw new CouponError('used');
     throw err;
   }
 }
@@ -170,34 +189,4 @@ export async function redeemCoupon(deps: Deps, member: Member, input: string, ip
 async function assertNotErased(tx: Prisma.TransactionClient, memberId: string): Promise<void> {
   const m = await tx.member.findUnique({ where: { id: memberId }, select: { erasedAt: true } });
   if (!m || m.erasedAt) throw new NotFoundError('Ce compte n’existe plus.');
-}
-
-/** A staff adjustment of a member's credit, with its mandatory reason; audited. */
-export async function adjustCredit(
-  deps: Deps,
-  staffId: string,
-  input: { memberNumber: number; amountCents: number; reason: string; nonce: string },
-) {
-  const now = deps.clock.now();
-  return deps.db.$transaction(async (tx: Prisma.TransactionClient) => {
-    const found = await tx.member.findUnique({ where: { number: input.memberNumber } });
-    if (!found || found.erasedAt) throw new NotFoundError('Aucun compte actif ne porte ce numéro de membre.');
-    if (found.id === staffId) throw new ForbiddenError('Vous ne pouvez pas ajuster votre propre crédit : demandez à un autre membre de l’équipe.');
-    await lockMember(tx, found.id);
-    const member = await tx.member.findUniqueOrThrow({ where: { id: found.id } });
-    if (member.erasedAt) throw new NotFoundError('Aucun compte actif ne porte ce numéro de membre.');
-    const result = await postCredit(tx, {
-      memberId: member.id,
-      amountCents: input.amountCents,
-      kind: 'ADJUSTMENT',
-      label: input.amountCents > 0 ? 'Ajustement en votre faveur' : 'Ajustement',
-      reason: input.reason,
-      idempotencyKey: `adjust:${input.nonce}`,
-      createdById: staffId,
-      at: now,
-      locked: true,
-    });
-    await audit(tx, 'credit.adjusted', { at: now, actor: staffId, subject: member.id, details: { amountCents: input.amountCents } });
-    return { member, ...result };
-  }, TX_UNDER_LOAD);
 }

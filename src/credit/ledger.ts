@@ -3,7 +3,7 @@
 // can never take it below zero.
 import type { Db } from '../db/connect.ts';
 import type { CreditKind, Prisma } from '../generated/prisma/client.ts';
-import { ConflictError } from '../http/errors.ts';
+import { ConflictError } from '../core/errors.ts';
 
 type Tx = Prisma.TransactionClient;
 

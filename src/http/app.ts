@@ -9,24 +9,20 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Deps } from '../deps.ts';
 import { safeUrl, scrubText } from '../logger.ts';
-import { AppError, NotFoundError } from './errors.ts';
+import { AppError, NotFoundError } from '../core/errors.ts';
 import { PrismaSessionStore } from './session-store.ts';
 import { csrfToken, verifyCsrf } from './csrf.ts';
 import { flashLocals } from './flash.ts';
-import { loadMember } from './auth.ts';
+import { loadMember, requireArea } from './auth.ts';
+import type { MemberLookup } from './auth.ts';
 import { viewHelpers } from './view-helpers.ts';
 import { healthRoutes } from './health.ts';
-import { pageRoutes } from '../pages/routes.ts';
-import { accountRoutes } from '../accounts/routes.ts';
-import { memberAccountRoutes } from '../accounts/account-routes.ts';
-import { adminRoutes } from '../admin/routes.ts';
-import { mailboxRoutes } from '../mail/routes.ts';
-import { couponMemberRoutes } from '../coupons/member-routes.ts';
-import { couponStaffRoutes } from '../coupons/staff-routes.ts';
-import { staffRoutes } from '../staff/routes.ts';
+import { SESSION_COOKIE } from './session.ts';
+import { AREA_PREFIX } from '../core/module.ts';
+import type { GuardedArea } from '../core/module.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const SESSION_COOKIE = 'cps.sid';
+export { SESSION_COOKIE };
 
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
@@ -38,7 +34,8 @@ declare global {
   }
 }
 
-export function createApp(deps: Deps): express.Express {
+/** Builds the HTTP app around the modules in deps.registry; does not listen. */
+export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.Express {
   const { config, logger } = deps;
   const app = express();
   app.set('trust proxy', config.trustProxy);
@@ -93,6 +90,7 @@ export function createApp(deps: Deps): express.Express {
     res.locals.flash = [];
     res.locals.csrf = () => csrfToken(req);
     res.locals.currentPath = req.path;
+    res.locals.navFor = deps.registry.nav;
     res.locals.year = deps.clock.now().getFullYear();
     Object.assign(res.locals, viewHelpers);
     res.page = (view, locals = {}) => {
@@ -127,18 +125,10 @@ export function createApp(deps: Deps): express.Express {
       },
     }),
   );
-  app.use(loadMember(deps));
+  app.use(loadMember(memberLookup));
   app.use(flashLocals);
   app.use(verifyCsrf);
-
-  app.use(pageRoutes(deps));
-  app.use(accountRoutes(deps));
-  app.use(memberAccountRoutes(deps));
-  app.use(couponMemberRoutes(deps));
-  app.use(staffRoutes(deps));
-  app.use(couponStaffRoutes(deps));
-  app.use(mailboxRoutes(deps));
-  app.use(adminRoutes(deps));
+  mountModules(app, deps);
 
   app.use((_req, _res, next) => next(new NotFoundError()));
   const onError: ErrorRequestHandler = (err, req, res, _next) => {
@@ -162,4 +152,25 @@ export function createApp(deps: Deps): express.Express {
   };
   app.use(onError);
   return app;
+}
+
+/**
+ * Public routers are mounted at the root; each guarded area gets one router under its prefix
+ * (/compte, /gestion, /comptabilite, /admin), behind its role guard, holding every module's routes
+ * for that area. The route table (route-table.ts) reads the prefixes back for the role-matrix test.
+ */
+function mountModules(app: express.Express, deps: Deps): void {
+  for (const m of deps.registry.modules) {
+    const make = m.routes?.public;
+    if (make) app.use(make(deps));
+  }
+  for (const [area, prefix] of Object.entries(AREA_PREFIX) as [GuardedArea, string][]) {
+    const router = express.Router();
+    for (const m of deps.registry.modules) {
+      const make = m.routes?.[area];
+      if (make) router.use(make(deps));
+    }
+    Object.assign(router, { mountPath: prefix, area });
+    app.use(prefix, requireArea(area), router);
+  }
 }

@@ -1,13 +1,12 @@
 // Who is asking: loads the logged-in member, and guards routes by role.
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import type { Deps } from '../deps.ts';
 import type { Member, Role } from '../generated/prisma/client.ts';
-import { ForbiddenError } from './errors.ts';
-
-export type Area = 'public' | 'member' | 'staff' | 'accountant' | 'admin';
+import type { Clock } from '../core/clock.ts';
+import type { GuardedArea } from '../core/module.ts';
+import { ForbiddenError } from '../core/errors.ts';
 
 /** The role matrix: which roles may enter each area. ADMIN may enter every area. */
-export const AREA_ROLES: Record<Exclude<Area, 'public'>, Role[]> = {
+export const AREA_ROLES: Record<GuardedArea, Role[]> = {
   member: ['MEMBER', 'STAFF', 'ACCOUNTANT', 'ADMIN'],
   staff: ['STAFF', 'ADMIN'],
   accountant: ['ACCOUNTANT', 'ADMIN'],
@@ -26,21 +25,26 @@ declare global {
 /** A login is valid 12 hours at most, whatever the activity (the cookie itself expires after 30 idle minutes). */
 export const SESSION_ABSOLUTE_MS = 12 * 3600_000;
 
-export function loadMember(deps: Deps): RequestHandler {
+/** How the HTTP layer reaches the accounts domain without importing it (wired by the composition root). */
+export interface MemberLookup {
+  clock: Clock;
+  /** The member behind a session id's member id, or null when it no longer exists (erased). */
+  find(id: string): Promise<Member | null>;
+  /** Called on each authenticated request. */
+  touch(member: Member): Promise<void>;
+}
+
+export function loadMember(lookup: MemberLookup): RequestHandler {
   return async (req, res, next) => {
     const id = req.session?.memberId;
     if (id) {
-      const member = await deps.db.member.findUnique({ where: { id } });
+      const member = await lookup.find(id);
       const authAt = req.session.authAt ?? 0;
-      const now = deps.clock.now();
       const current =
-        now.getTime() - authAt < SESSION_ABSOLUTE_MS && (!member?.sessionsValidAfter || authAt >= member.sessionsValidAfter.getTime());
-      if (member && !member.erasedAt && current) {
+        lookup.clock.now().getTime() - authAt < SESSION_ABSOLUTE_MS && (!member?.sessionsValidAfter || authAt >= member.sessionsValidAfter.getTime());
+      if (member && current) {
         req.member = member;
-        // lastActiveAt drives the inactivity retention; one write per day at most.
-        if (now.getTime() - member.lastActiveAt.getTime() > 24 * 3600 * 1000) {
-          await deps.db.member.update({ where: { id }, data: { lastActiveAt: now, inactivityWarnedAt: null } });
-        }
+        await lookup.touch(member);
       } else {
         delete req.session.memberId;
         delete req.session.authAt;
@@ -53,7 +57,7 @@ export function loadMember(deps: Deps): RequestHandler {
   };
 }
 
-export function requireArea(area: Exclude<Area, 'public'>): RequestHandler {
+export function requireArea(area: GuardedArea): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (!req.member) {
       const back = req.method === 'GET' ? `?retour=${encodeURIComponent(req.originalUrl)}` : '';

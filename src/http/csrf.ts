@@ -2,7 +2,7 @@
 // a session cookie once a page shows them a form.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
-import { ForbiddenError } from './errors.ts';
+import { ForbiddenError } from '../core/errors.ts';
 
 export function csrfToken(req: Request): string {
   req.session.csrfToken ??= randomBytes(32).toString('base64url');

@@ -2,7 +2,7 @@
 import session from 'express-session';
 import type { SessionData } from 'express-session';
 import type { Db } from '../db/connect.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 
 const DEFAULT_TTL_MS = 7 * 24 * 3600 * 1000;
 

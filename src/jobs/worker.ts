@@ -2,11 +2,12 @@
 // exponential backoff, marks a job DEAD after maxAttempts, and recovers jobs of a crashed worker.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/connect.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Job } from '../generated/prisma/client.ts';
+import type { Deps } from '../deps.ts';
 
-export type JobHandler = (payload: any, job: Job) => Promise<void>;
+export type JobHandler = (payload: unknown, job: Job) => Promise<void>;
 
 export interface WorkerOptions {
   db: Db;
@@ -108,4 +109,9 @@ export class Worker {
     clearTimeout(this.timer);
     await this.running;
   }
+}
+
+/** The handlers of every job kind the modules declare, bound to the app's dependencies. */
+export function registryHandlers(deps: Deps): Record<string, JobHandler> {
+  return Object.fromEntries(Object.entries(deps.registry.jobs).map(([kind, job]) => [kind, (payload: unknown) => job.execute(deps, payload)]));
 }

@@ -2,7 +2,7 @@
 // in the database and shown at the staff mailbox (/gestion/courriels), so every flow works offline.
 import nodemailer from 'nodemailer';
 import type { Db } from '../db/connect.ts';
-import type { Clock } from '../clock.ts';
+import type { Clock } from '../core/clock.ts';
 
 export interface OutgoingMail {
   to: string;

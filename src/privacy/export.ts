@@ -1,12 +1,17 @@
-// The member's data export (GDPR art. 15 and 20), built from the classification map: a new
-// table or column with an owner appears in the export without anyone having to add it.
+// The member's data export (GDPR art. 15 and 20): one section per declaration of the modules,
+// each built by its domain (or, by default, from the member's rows of a classified table).
 import type { Deps } from '../deps.ts';
-import { CLASSIFICATION, ruleOf } from './classification.ts';
+import type { AnyTableRule, ExportSection } from '../core/module.ts';
+import { ruleOf } from '../core/module.ts';
+import { memberNumber } from '../core/member-number.ts';
 import { POLICY_VERSION } from './policy.ts';
-import { memberNumber } from '../http/view-helpers.ts';
-import { audit } from './audit.ts';
+import { ownerCondition, PRIVACY_AUDIT } from './eraser.ts';
+import { auditWith } from '../audit/service.ts';
 
+const audit = auditWith(PRIVACY_AUDIT);
 const q = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
+
+export const EXPORT_FORMAT = 'club-petites-stars/export-v1';
 
 function plain(value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
@@ -14,34 +19,46 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-export async function exportMemberData(deps: Deps, memberId: string): Promise<Record<string, unknown>> {
-  const member = await deps.db.member.findUniqueOrThrow({ where: { id: memberId } });
-  const out: Record<string, unknown> = {
-    format: 'club-petites-stars/export-v1',
-    genere_le: deps.clock.now().toISOString(),
-    numero_de_membre: memberNumber(member.number),
-    politique_de_confidentialite: POLICY_VERSION,
+/** The member's rows of a table, without its secret columns, in id order. */
+export async function ownedRows(deps: Deps, table: string, memberId: string): Promise<Record<string, unknown>[]> {
+  const rule = (deps.registry.classification as Record<string, AnyTableRule>)[table];
+  if (!rule?.owner) throw new Error(`table ${table} has no owner: it cannot be exported`);
+  const cols = Object.entries(rule.fields)
+    .filter(([, f]) => !ruleOf(f).secret)
+    .map(([c]) => `${q(table)}.${q(c)}`);
+  const rows = await deps.db.$queryRawUnsafe<Record<string, unknown>[]>(
+    `SELECT ${cols.join(', ')} FROM ${q(table)} WHERE ${ownerCondition(deps.registry.classification, table)} ORDER BY 1`,
+    memberId,
+  );
+  return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
+}
+
+async function buildSection(deps: Deps, section: ExportSection, memberId: string): Promise<unknown> {
+  if (section.build) return section.build(deps, memberId);
+  if (section.table) return ownedRows(deps, section.table, memberId);
+  throw new Error(`export section ${section.key} has neither a table nor a builder`);
+}
+
+export interface MemberExport {
+  header: Record<string, string>;
+  sections: { section: ExportSection; data: unknown }[];
+}
+
+/** Everything the site holds about the member, section by section; the download is audited. */
+export async function collectMemberData(deps: Deps, memberId: string, opts: { audit: boolean }): Promise<MemberExport> {
+  const member = await deps.db.member.findUniqueOrThrow({ where: { id: memberId }, select: { number: true } });
+  const now = deps.clock.now();
+  const sections = [];
+  for (const section of deps.registry.exports) sections.push({ section, data: await buildSection(deps, section, memberId) });
+  if (opts.audit) await audit(deps.db, 'data.exported', { at: now, actor: memberId, subject: memberId });
+  return {
+    header: { format: EXPORT_FORMAT, genere_le: now.toISOString(), numero_de_membre: memberNumber(member.number), politique_de_confidentialite: POLICY_VERSION },
+    sections,
   };
-  for (const [table, rule] of Object.entries(CLASSIFICATION)) {
-    if (!rule.owner || !rule.exportAs) continue;
-    const cols = Object.entries(rule.fields)
-      .filter(([, f]) => !ruleOf(f).secret)
-      .map(([c]) => q(c));
-    const rows = await deps.db.$queryRawUnsafe<Record<string, unknown>[]>(
-      `SELECT ${cols.join(', ')} FROM ${q(table)} WHERE ${q(rule.owner)} = $1::uuid ORDER BY 1`,
-      memberId,
-    );
-    const clean = rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
-    out[rule.exportAs] = table === 'Member' ? clean[0] : clean;
-  }
-  // Coupons used: the batch label says what each one was.
-  const used = out.coupons_utilises as { batchId: string }[];
-  const batches = await deps.db.couponBatch.findMany({ where: { id: { in: used.map((c) => c.batchId) } }, select: { id: true, label: true, valueCents: true } });
-  out.coupons_utilises = used.map((c) => ({ ...c, lot: batches.find((b) => b.id === c.batchId) }));
-  out.credit_solde_centimes = (out.credit as { amountCents: number }[]).reduce((s, l) => s + l.amountCents, 0);
-  // Hand-overs of personal data to third parties (suppliers, carriers, Mailchimp) are listed here
-  // as the features that make them exist; none is made by the current features.
-  out.transmissions_a_des_tiers = [];
-  await audit(deps.db, 'data.exported', { at: deps.clock.now(), actor: memberId, subject: memberId });
-  return out;
+}
+
+/** The JSON file: the header keys, then one key per section (documented in docs/data-export.md). */
+export async function exportMemberData(deps: Deps, memberId: string): Promise<Record<string, unknown>> {
+  const { header, sections } = await collectMemberData(deps, memberId, { audit: true });
+  return { ...header, ...Object.fromEntries(sections.map((s) => [s.section.key, s.data])) };
 }

@@ -1,8 +1,9 @@
 // The daily retention run (DESIGN §3), with the configured periods.
 import type { Deps } from '../deps.ts';
 import { eraseMember } from './eraser.ts';
-import { purgeExpired } from '../http/rate-limit.ts';
-import { mails, queueMail } from '../accounts/emails.ts';
+import { purgeExpired } from '../core/rate-limit.ts';
+import { mails } from '../accounts/emails.ts';
+import { queueMail } from '../mail/outbox.ts';
 
 const DAY = 24 * 3600_000;
 

@@ -180,14 +180,21 @@ describe('a new member, from registration to deletion', () => {
     await screenshot(page, 'member-coupons-typo');
   });
 
-  it('downloads a copy of the data as JSON', async () => {
+  it('reads what the club holds, section by section, and downloads a copy as JSON', async () => {
     await page.goto(app.origin + '/compte');
     await expect(text(page, '.balance')).resolves.toBe('5,00 €');
+    await clickAndWait(page, page.getByRole('link', { name: 'Voir mes données' }));
+    await expect(page.locator('h1').textContent()).resolves.toBe('Mes données');
+    await expect(page.getByRole('heading', { name: 'Transmissions à des tiers' }).count()).resolves.toBe(1);
+    await expect(page.locator('#s-profil + p + dl').textContent()).resolves.toContain(email);
+    await expectAccessible(page);
+    await screenshot(page, 'member-my-data');
     const [download] = await Promise.all([
       page.waitForEvent('download'),
-      page.getByRole('link', { name: 'Télécharger mes données' }).click(),
+      page.getByRole('button', { name: 'Télécharger mes données (JSON)' }).click(),
     ]);
-    expect(download.suggestedFilename()).toMatch(/^mes-donnees-M\d{6}-2026-11-25\.json$/);
+    const day = new Intl.DateTimeFormat('sv-SE', { timeZone: 'Europe/Paris' }).format(app.t.clock.now());
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^mes-donnees-M\\d{6}-${day}\\.json$`));
     const data = JSON.parse(await readFile(await download.path(), 'utf8'));
     expect(data.profil.email).toBe(email);
     expect(data.profil.firstName).toBe('Camille');

@@ -7,13 +7,14 @@ import type { Express } from 'express';
 import { loadConfig } from '../../src/config.ts';
 import type { Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
-import { createApp } from '../../src/http/app.ts';
+import { createApp } from '../../src/app.ts';
 import { createMailboxMailer } from '../../src/mail/mailer.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
-import { fixedClock } from '../../src/clock.ts';
+import { fixedClock } from '../../src/core/clock.ts';
 import type { Deps } from '../../src/deps.ts';
-import { Worker } from '../../src/jobs/worker.ts';
-import { jobHandlers } from '../../src/jobs/handlers.ts';
+import { registryHandlers, Worker } from '../../src/jobs/worker.ts';
+import { buildRegistry } from '../../src/core/registry.ts';
+import { MODULES } from '../../src/modules.ts';
 import { openTestDatabase } from './db.ts';
 import type { TestDatabase } from './db.ts';
 
@@ -75,12 +76,13 @@ export async function createTestApp(
     clock,
     logger,
     mailer: createMailboxMailer(db, clock),
+    registry: buildRegistry(MODULES),
     ping: async () => {
       await db.$queryRaw`SELECT 1`;
     },
   };
   if (opts.mailer) deps.mailer = opts.mailer(deps);
-  const worker = new Worker({ db, clock, logger, handlers: jobHandlers(deps), baseBackoffMs: 1000 });
+  const worker = new Worker({ db, clock, logger, handlers: registryHandlers(deps), baseBackoffMs: 1000 });
   const app = createApp(deps);
   return { app, deps, database, logs, clock, worker, close: () => database.close() };
 }

@@ -1,0 +1,70 @@
+// Member accounts: registration, login, profile; the Member row and the e-mailed tokens.
+import { z } from 'zod';
+import { defineJob } from '../core/module.ts';
+import type { DomainModule } from '../core/module.ts';
+import { ownedRows } from '../privacy/export.ts';
+import { accountPublicRoutes } from './public-routes.ts';
+import { accountMemberRoutes } from './member-routes.ts';
+import { ACCOUNTS_AUDIT, sendPasswordReset } from './service.ts';
+
+const P = 'personal' as const;
+const O = 'operational' as const;
+const ID = 'pseudonymous-id' as const;
+
+export const accountsModule: DomainModule = {
+  name: 'accounts',
+  routes: { public: accountPublicRoutes, member: accountMemberRoutes },
+  jobs: {
+    'password-reset': defineJob('Lien de mot de passe oublié', z.object({ email: z.string() }), (deps, p) => sendPasswordReset(deps, p.email)),
+  },
+  classification: {
+    Member: {
+      owner: 'id',
+      onErase: 'scrub',
+      fields: {
+        id: ID,
+        number: ID,
+        role: { class: O, erasedValue: `'MEMBER'` },
+        email: P,
+        passwordHash: { class: P, secret: true },
+        firstName: P,
+        lastName: P,
+        addressLine1: P,
+        addressLine2: P,
+        postcode: P,
+        city: P,
+        country: P,
+        phone: P,
+        newsletterOptIn: { class: P, erasedValue: 'false' },
+        emailConfirmedAt: P,
+        createdAt: O,
+        // An erased row keeps only id, number, creation date and erasedAt.
+        lastActiveAt: { class: O, erasedValue: '"createdAt"' },
+        inactivityWarnedAt: { class: O, erasedValue: 'NULL' },
+        sessionsValidAfter: { class: O, erasedValue: 'NULL' },
+        erasedAt: O,
+      },
+    },
+    MemberToken: {
+      owner: 'memberId',
+      onErase: 'delete',
+      fields: { id: O, memberId: ID, purpose: O, tokenHash: { class: P, secret: true }, email: P, expiresAt: O, usedAt: O, createdAt: O },
+    },
+  },
+  exports: [
+    {
+      key: 'profil',
+      title: 'Votre profil',
+      description: 'Vos coordonnées et l’état de votre compte. Le mot de passe n’est conservé que sous forme d’empreinte, qui n’est pas exportée.',
+      build: async (deps, memberId) => (await ownedRows(deps, 'Member', memberId))[0],
+    },
+    {
+      key: 'liens_en_attente',
+      title: 'Liens envoyés par courriel',
+      description: 'Les liens de confirmation d’adresse ou de nouveau mot de passe qui vous ont été envoyés (le lien lui-même n’est pas conservé).',
+      table: 'MemberToken',
+    },
+  ],
+  audit: ACCOUNTS_AUDIT,
+  nav: [{ area: 'member', href: '/compte', label: 'Mon compte', hint: 'Coordonnées, adresse électronique, mot de passe.' }],
+};

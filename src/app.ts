@@ -1,0 +1,14 @@
+// The composition root: the HTTP app with every module of src/modules.ts mounted behind its
+// area's guard, and the accounts domain answering "who is this session's member?".
+import type express from 'express';
+import type { Deps } from './deps.ts';
+import { createHttpApp } from './http/app.ts';
+import { sessionMember, touchActivity } from './accounts/service.ts';
+
+export function createApp(deps: Deps): express.Express {
+  return createHttpApp(deps, {
+    clock: deps.clock,
+    find: (id) => sessionMember(deps, id),
+    touch: (member) => touchActivity(deps, member),
+  });
+}

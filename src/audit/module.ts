@@ -1,0 +1,40 @@
+// Audit: the journal page for admins; the table of events.
+import { Router } from 'express';
+import type { DomainModule } from '../core/module.ts';
+import { AUDIT_LABELS, recentEvents } from './service.ts';
+
+export const auditModule: DomainModule = {
+  name: 'audit',
+  routes: {
+    admin: (deps) =>
+      Router().get('/journal', async (_req, res) => {
+        res.page('audit/journal', { title: 'Journal d’audit', events: await recentEvents(deps) });
+      }),
+  },
+  classification: {
+    AuditEvent: {
+      owner: 'subjectMemberId',
+      onErase: 'keep',
+      fields: { id: 'operational', at: 'operational', action: 'operational', actorMemberId: 'pseudonymous-id', subjectMemberId: 'pseudonymous-id', details: 'operational' },
+    },
+  },
+  exports: [
+    {
+      key: 'journal_de_securite',
+      title: 'Journal de sécurité',
+      description:
+        'Les évènements de sécurité qui concernent votre compte (connexions, changements, consultations de vos données par l’équipe), conservés 12 mois. Qui, dans l’équipe, a agi n’est pas indiqué : seulement que c’était l’équipe.',
+      build: async (deps, memberId) => {
+        const rows = await deps.db.auditEvent.findMany({ where: { subjectMemberId: memberId }, orderBy: { id: 'asc' } });
+        return rows.map((e) => ({
+          date: e.at.toISOString(),
+          action: e.action,
+          libelle: deps.registry.auditLabels[e.action] ?? e.action,
+          par: e.actorMemberId === null ? null : e.actorMemberId === memberId ? 'vous' : 'l’équipe du club',
+        }));
+      },
+    },
+  ],
+  audit: AUDIT_LABELS,
+  nav: [{ area: 'admin', href: '/admin/journal', label: 'Journal d’audit', hint: 'Qui a fait quoi : connexions, consultations de données, effacements.' }],
+};

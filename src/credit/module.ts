@@ -1,0 +1,89 @@
+// Member credit: the append-only sub-ledger, staff adjustments, forfeiture at erasure.
+import { randomUUID } from 'node:crypto';
+import { Router } from 'express';
+import type { Response } from 'express';
+import type { DomainModule } from '../core/module.ts';
+import { formAction } from '../http/forms.ts';
+import type { FormState } from '../http/forms.ts';
+import { flash } from '../http/flash.ts';
+import { formatEuros } from '../core/money.ts';
+import { memberNumber } from '../core/member-number.ts';
+import { AdjustSchema } from './schema.ts';
+import { adjustCredit, CREDIT_AUDIT } from './service.ts';
+import { balanceOf, postCredit } from './ledger.ts';
+
+const A = 'accounting' as const;
+
+export const creditModule: DomainModule = {
+  name: 'credit',
+  routes: {
+    staff: (deps) => {
+      const adjustPage = (res: Response, form: FormState = { values: {}, errors: {} }) =>
+        res.page('credit/adjust', { title: 'Ajuster un crédit', values: { nonce: randomUUID(), ...form.values }, errors: form.errors });
+      return Router()
+        .get('/credit', (_req, res) => adjustPage(res))
+        .post(
+          '/credit',
+          formAction({
+            schema: AdjustSchema,
+            render: (_req, res, form) => adjustPage(res, form),
+            run: (req, data) => adjustCredit(deps, req.member!.id, data),
+            done: (req, res, result) => {
+              if (result.duplicate) flash(req, 'info', 'Cet ajustement avait déjà été enregistré (formulaire envoyé deux fois).');
+              else {
+                const sign = result.amountCents > 0 ? '+' : '';
+                flash(req, 'success', `Crédit de ${memberNumber(result.memberNumber)} : ${sign}${formatEuros(result.amountCents)} ; nouveau solde ${formatEuros(result.balanceCents)}.`);
+              }
+              res.redirect(303, '/gestion/credit');
+            },
+          }),
+        );
+    },
+  },
+  classification: {
+    CreditLine: {
+      owner: 'memberId',
+      onErase: 'scrub',
+      fields: {
+        id: A,
+        memberId: 'pseudonymous-id',
+        amountCents: A,
+        kind: A,
+        label: { class: 'personal', erasedValue: `CASE WHEN kind = 'COUPON' THEN 'Coupon' ELSE label END` },
+        reason: 'personal',
+        couponId: 'personal',
+        idempotencyKey: { class: 'personal', erasedValue: `'erased:' || id::text`, secret: true },
+        createdById: 'pseudonymous-id',
+        createdAt: A,
+      },
+    },
+  },
+  erasure: {
+    // Remaining credit is forfeited (the member was warned); the ledger records it.
+    before: async (tx, { memberId, now }) => {
+      const balance = await balanceOf(tx, memberId);
+      if (balance > 0) {
+        await postCredit(tx, {
+          memberId,
+          amountCents: -balance,
+          kind: 'EXPIRY',
+          label: 'Crédit perdu à la suppression du compte',
+          idempotencyKey: `erasure:${memberId}`,
+          at: now,
+          locked: true,
+        });
+      }
+    },
+  },
+  exports: [
+    { key: 'credit', title: 'Votre crédit', description: 'Chaque mouvement de votre crédit (coupons, commandes, ajustements), gardé 10 ans pour la comptabilité.', table: 'CreditLine' },
+    {
+      key: 'credit_solde_centimes',
+      title: 'Solde de votre crédit',
+      description: 'La somme de tous les mouvements, en centimes d’euro.',
+      build: (deps, memberId) => balanceOf(deps.db, memberId),
+    },
+  ],
+  audit: CREDIT_AUDIT,
+  nav: [{ area: 'staff', href: '/gestion/credit', label: 'Ajuster un crédit', hint: 'Créditer ou débiter un membre, avec un motif.' }],
+};

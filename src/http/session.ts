@@ -1,0 +1,21 @@
+// The one cookie of the site, and what a login writes into the session.
+import type { Request } from 'express';
+
+export const SESSION_COOKIE = 'cps.sid';
+
+/** Logs a member in on a fresh session id (no session fixation); `now` comes from the injected clock. */
+export function startSession(req: Request, memberId: string, now: Date): Promise<void> {
+  return new Promise((resolve, reject) =>
+    req.session.regenerate((err) => {
+      if (err) return reject(err);
+      req.session.memberId = memberId;
+      req.session.authAt = now.getTime();
+      req.session.save((e) => (e ? reject(e) : resolve()));
+    }),
+  );
+}
+
+/** Ends the session (logout, deletion). */
+export function endSession(req: Request): Promise<void> {
+  return new Promise((resolve) => req.session.destroy(() => resolve()));
+}

@@ -1,0 +1,58 @@
+// E-mail: the outgoing-mail job, and (without SMTP) the development mailbox for staff, where every
+// view of a message (personal data) is audited.
+import { Router } from 'express';
+import { z } from 'zod';
+import { defineJob } from '../core/module.ts';
+import type { DomainModule } from '../core/module.ts';
+import { NotFoundError } from '../core/errors.ts';
+import type { Deps } from '../deps.ts';
+import { audit } from '../audit/service.ts';
+import { isActiveMember } from '../accounts/service.ts';
+
+const EmailPayload = z.object({ to: z.string(), subject: z.string(), text: z.string(), memberId: z.string().nullable().optional() });
+
+async function readMessage(deps: Deps, staffId: string, id: string) {
+  const message = /^[0-9a-f-]{36}$/.test(id) ? await deps.db.mailMessage.findUnique({ where: { id } }) : null;
+  if (!message) throw new NotFoundError('Ce courriel n’existe pas (ou a été effacé).');
+  await audit(deps.db, 'personal-data.viewed', { at: deps.clock.now(), actor: staffId, subject: message.memberId, details: { what: 'mail', id } });
+  return message;
+}
+
+export const mailModule: DomainModule = {
+  name: 'mail',
+  routes: {
+    staff: (deps) =>
+      Router()
+        .get('/courriels', async (_req, res) => {
+          const messages = await deps.db.mailMessage.findMany({ orderBy: { createdAt: 'desc' }, take: 100 });
+          res.page('mail/mailbox', { title: 'Courriels envoyés', messages, mailerKind: deps.mailer.kind });
+        })
+        .get('/courriels/:id', async (req, res) => {
+          const message = await readMessage(deps, req.member!.id, String(req.params.id));
+          res.page('mail/message', { title: message.subject, message });
+        }),
+  },
+  jobs: {
+    email: defineJob('Envoi de courriel', EmailPayload, async (deps, mail) => {
+      // A member erased after the mail was queued gets nothing, and nothing is kept.
+      if (mail.memberId && !(await isActiveMember(deps, mail.memberId))) return;
+      await deps.mailer.send(mail);
+    }),
+  },
+  classification: {
+    MailMessage: {
+      owner: 'memberId',
+      onErase: 'delete',
+      fields: { id: 'operational', to: 'personal', subject: 'operational', text: 'personal', memberId: 'pseudonymous-id', createdAt: 'operational' },
+    },
+  },
+  exports: [
+    {
+      key: 'courriels',
+      title: 'Courriels conservés',
+      description: 'Sans serveur d’envoi configuré, le site garde ses courriels 30 jours au lieu de les envoyer ; les voici.',
+      table: 'MailMessage',
+    },
+  ],
+  nav: [{ area: 'staff', href: '/gestion/courriels', label: 'Courriels', hint: 'Les courriels gardés par le site quand aucun serveur SMTP n’est configuré.' }],
+};

@@ -1,0 +1,22 @@
+// The club's public pages: home, privacy policy, legal notice.
+import { Router } from 'express';
+import type { DomainModule } from '../core/module.ts';
+import { POLICY_UPDATED, POLICY_VERSION } from '../privacy/policy.ts';
+
+export const pagesModule: DomainModule = {
+  name: 'pages',
+  routes: {
+    public: (deps) =>
+      Router()
+        .get('/', (_req, res) => res.page('pages/home', { title: 'Accueil' }))
+        .get('/confidentialite', (_req, res) =>
+          res.page('pages/confidentialite', {
+            title: 'Politique de confidentialité',
+            policyVersion: POLICY_VERSION,
+            policyUpdated: POLICY_UPDATED,
+            retention: deps.config.retention,
+          }),
+        )
+        .get('/mentions-legales', (_req, res) => res.page('pages/mentions-legales', { title: 'Mentions légales' })),
+  },
+};
