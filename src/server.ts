@@ -4,7 +4,7 @@ import { createLogger } from './logger.ts';
 import { boot } from './bootstrap.ts';
 import { createApp } from './app.ts';
 import { registryHandlers, Worker } from './jobs/worker.ts';
-import { scheduleDaily } from './jobs/module.ts';
+import { scheduleDaily } from './jobs/service.ts';
 import { DataDirLockedError } from './db/connect.ts';
 
 let config;

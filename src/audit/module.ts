@@ -1,7 +1,7 @@
 // Audit: the journal page for admins; the table of events.
 import { Router } from 'express';
 import type { DomainModule } from '../core/module.ts';
-import { AUDIT_LABELS, recentEvents } from './service.ts';
+import { AUDIT_LABELS, eventsAbout, recentEvents } from './service.ts';
 
 export const auditModule: DomainModule = {
   name: 'audit',
@@ -24,15 +24,7 @@ export const auditModule: DomainModule = {
       title: 'Journal de sécurité',
       description:
         'Les évènements de sécurité qui concernent votre compte (connexions, changements, consultations de vos données par l’équipe), conservés 12 mois. Qui, dans l’équipe, a agi n’est pas indiqué : seulement que c’était l’équipe.',
-      build: async (deps, memberId) => {
-        const rows = await deps.db.auditEvent.findMany({ where: { subjectMemberId: memberId }, orderBy: { id: 'asc' } });
-        return rows.map((e) => ({
-          date: e.at.toISOString(),
-          action: e.action,
-          libelle: deps.registry.auditLabels[e.action] ?? e.action,
-          par: e.actorMemberId === null ? null : e.actorMemberId === memberId ? 'vous' : 'l’équipe du club',
-        }));
-      },
+      build: (deps, memberId) => eventsAbout(deps, memberId),
     },
   ],
   audit: AUDIT_LABELS,

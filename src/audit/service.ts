@@ -67,3 +67,14 @@ export async function recentEvents(deps: Deps, take = 200) {
     details: describeDetails(e.details),
   }));
 }
+
+/** The events about a member, for their export: whether staff acted, never which staff member. */
+export async function eventsAbout(deps: Deps, memberId: string) {
+  const rows = await deps.db.auditEvent.findMany({ where: { subjectMemberId: memberId }, orderBy: { id: 'asc' } });
+  return rows.map((e) => ({
+    date: e.at.toISOString(),
+    action: e.action,
+    libelle: deps.registry.auditLabels[e.action] ?? e.action,
+    par: e.actorMemberId === null ? null : e.actorMemberId === memberId ? 'vous' : 'l’équipe du club',
+  }));
+}

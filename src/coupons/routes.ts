@@ -22,7 +22,7 @@ export function couponMemberRoutes(deps: Deps): Router {
       title: 'Mes coupons et mon crédit',
       confirmed: !!m.emailConfirmedAt,
       balanceCents: await balanceOf(deps.db, m.id),
-      history: await creditHistory(deps.db, m.id, PageQuery.parse(req.query).page),
+      history: await creditHistory(deps.db, m.id, PageQuery.safeParse(req.query).data?.page ?? 1),
       kinds: CREDIT_KIND_LABELS,
       values: { code: (form.values.code ?? '').slice(0, 40) },
       errors: form.errors,

@@ -4,19 +4,10 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { defineJob } from '../core/module.ts';
 import type { DomainModule } from '../core/module.ts';
-import { NotFoundError } from '../core/errors.ts';
-import type { Deps } from '../deps.ts';
-import { audit } from '../audit/service.ts';
+import { readMessage, recentMessages } from './service.ts';
 import { isActiveMember } from '../accounts/service.ts';
 
 const EmailPayload = z.object({ to: z.string(), subject: z.string(), text: z.string(), memberId: z.string().nullable().optional() });
-
-async function readMessage(deps: Deps, staffId: string, id: string) {
-  const message = /^[0-9a-f-]{36}$/.test(id) ? await deps.db.mailMessage.findUnique({ where: { id } }) : null;
-  if (!message) throw new NotFoundError('Ce courriel n’existe pas (ou a été effacé).');
-  await audit(deps.db, 'personal-data.viewed', { at: deps.clock.now(), actor: staffId, subject: message.memberId, details: { what: 'mail', id } });
-  return message;
-}
 
 export const mailModule: DomainModule = {
   name: 'mail',
@@ -24,8 +15,7 @@ export const mailModule: DomainModule = {
     staff: (deps) =>
       Router()
         .get('/courriels', async (_req, res) => {
-          const messages = await deps.db.mailMessage.findMany({ orderBy: { createdAt: 'desc' }, take: 100 });
-          res.page('mail/mailbox', { title: 'Courriels envoyés', messages, mailerKind: deps.mailer.kind });
+          res.page('mail/mailbox', { title: 'Courriels envoyés', messages: await recentMessages(deps), mailerKind: deps.mailer.kind });
         })
         .get('/courriels/:id', async (req, res) => {
           const message = await readMessage(deps, req.member!.id, String(req.params.id));
