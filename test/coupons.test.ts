@@ -4,7 +4,7 @@ import { createTestApp, daysFromNow, loginAgent, postForm, TEST_ENV } from './he
 import type { TestApp } from './helpers/app.ts';
 import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
 import { createBatch } from '../src/coupons/service.ts';
-import { balanceOf } from '../src/credit/ledger.ts';
+import { balanceOf, ledgerSum } from '../src/credit/ledger.ts';
 import { hashCode, parseCode } from '../src/coupons/codes.ts';
 
 let t: TestApp;
@@ -192,19 +192,33 @@ describe('members: redeeming a code', () => {
     expect((await redeem(agent, codes[0])).status).toBe(303);
   });
 
-  it('the history is paginated, newest first', async () => {
+  it('the history is paginated, newest first, by keyset; the balance is the sum of the lines', async () => {
     const { email, password, member } = await createMember(t.deps);
-    const { codes } = await createBatchWithCodes(t.deps, staff.member.id, { quantity: 25 });
+    const { codes } = await createBatchWithCodes(t.deps, staff.member.id, { quantity: 45 });
     for (const c of codes) {
       const { redeemCoupon } = await import('../src/coupons/service.ts');
       await redeemCoupon(t.deps, member, c, '10.0.0.1');
     }
     const agent = await loginAgent(t.app, email, password);
+    const older = (html: string) => /href="\/compte\/coupons\?avant=(\d+)">Plus anciens/.exec(html)?.[1];
+    const newer = (html: string) => /href="\/compte\/coupons(\?avant=\d+)?">← Plus récents/.exec(html)?.[0];
+    const rows = (html: string) => (html.match(/amount-pos/g) ?? []).length;
     const p1 = await agent.get('/compte/coupons');
-    expect(p1.text).toContain('Page 1 sur 2');
-    expect((p1.text.match(/amount-pos/g) ?? []).length).toBe(20);
-    const p2 = await agent.get('/compte/coupons?page=2');
-    expect((p2.text.match(/amount-pos/g) ?? []).length).toBe(5);
-    expect(p1.text).toContain('125,00');
+    expect(rows(p1.text)).toBe(20);
+    expect(newer(p1.text)).toBeUndefined();
+    expect(p1.text).toContain('225,00');
+    const p2 = await agent.get(`/compte/coupons?avant=${older(p1.text)}`);
+    expect(rows(p2.text)).toBe(20);
+    expect(newer(p2.text)).toBe('href="/compte/coupons">← Plus récents');
+    const p3 = await agent.get(`/compte/coupons?avant=${older(p2.text)}`);
+    expect(rows(p3.text)).toBe(5);
+    expect(older(p3.text)).toBeUndefined();
+    // "Plus récents" from the last page leads to exactly the second page.
+    const back = await agent.get(newer(p3.text)!.slice(6, -'">← Plus récents'.length));
+    expect(back.text.match(/<tbody>[\s\S]*<\/tbody>/)![0]).toBe(p2.text.match(/<tbody>[\s\S]*<\/tbody>/)![0]);
+    // A malformed cursor shows the first page.
+    expect(rows((await agent.get('/compte/coupons?avant=abc')).text)).toBe(20);
+    expect(await balanceOf(t.deps.db, member.id)).toBe(await ledgerSum(t.deps.db, member.id));
+    expect(await balanceOf(t.deps.db, member.id)).toBe(22_500);
   });
 });

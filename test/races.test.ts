@@ -5,7 +5,7 @@ import { createTestApp, csrfOf, loginAgent } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
 import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
 import { onPostgres } from './helpers/db.ts';
-import { balanceOf, InsufficientCreditError, postCredit } from '../src/credit/ledger.ts';
+import { balanceOf, InsufficientCreditError, ledgerSum, postCredit } from '../src/credit/ledger.ts';
 
 let t: TestApp;
 let staffId: string;
@@ -37,6 +37,9 @@ describe.runIf(onPostgres)('races', () => {
     const lines = await t.deps.db.creditLine.findMany({ where: { kind: 'COUPON', memberId: { in: members.map((m) => m.member.id) } } });
     expect(lines).toHaveLength(1);
     expect(lines[0].amountCents).toBe(1000);
+    // The kept balance equals the sum of the ledger for every member of the race, and the batch counter says 1.
+    for (const m of members) expect(await balanceOf(t.deps.db, m.member.id)).toBe(await ledgerSum(t.deps.db, m.member.id));
+    expect((await t.deps.db.couponBatch.findFirstOrThrow({ where: { coupons: { some: { id: lines[0].couponId! } } } })).redeemedCount).toBe(1);
   });
 
   it('the same member submitting the form twice at once is credited once', async () => {
@@ -76,6 +79,7 @@ describe.runIf(onPostgres)('races', () => {
     expect(refused).toHaveLength(40);
     for (const r of refused) expect(r.reason).toBeInstanceOf(InsufficientCreditError);
     expect(await balanceOf(t.deps.db, m.member.id)).toBe(0);
+    expect(await ledgerSum(t.deps.db, m.member.id)).toBe(0);
     // Never negative at any point: every running sum over the ledger, in order, stays >= 0.
     const lines = await t.deps.db.creditLine.findMany({ where: { memberId: m.member.id }, orderBy: { id: 'asc' } });
     let running = 0;

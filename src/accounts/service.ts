@@ -275,7 +275,7 @@ export async function searchMembers(deps: Deps, query: string): Promise<Member[]
 }
 
 export async function staffMembers(deps: Deps): Promise<Member[]> {
-  return deps.db.member.findMany({ where: { role: { not: 'MEMBER' }, erasedAt: null }, orderBy: { number: 'asc' } });
+  return deps.db.member.findMany({ where: { role: { in: ['STAFF', 'ACCOUNTANT', 'ADMIN'] }, erasedAt: null }, orderBy: { number: 'asc' }, take: 500 });
 }
 
 /** A new role; the member's sessions end, so the new role applies from their next login. */

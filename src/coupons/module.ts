@@ -14,6 +14,7 @@ export const couponsModule: DomainModule = {
       fields: {
         id: O, label: O, valueCents: O, quantity: O, validFrom: O, validUntil: O, perMemberLimit: O,
         createdById: 'pseudonymous-id', createdAt: O, codesIssuedAt: O, voidedAt: O, voidReason: O, voidedById: 'pseudonymous-id',
+        issuedCount: O, redeemedCount: O,
       },
     },
     Coupon: {

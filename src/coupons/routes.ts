@@ -13,7 +13,8 @@ import { BatchSchema, RedeemSchema, VoidSchema } from './schema.ts';
 import { batchStats, createBatch, issueCodes, listBatches, redeemCoupon, voidBatch } from './service.ts';
 
 const empty: FormState = { values: {}, errors: {} };
-const PageQuery = z.object({ page: z.coerce.number().int().min(1).max(10_000).catch(1) }).catch({ page: 1 });
+/** ?avant=<line id>: the history page before that line (keyset); anything else is the first page. */
+const HistoryQuery = z.object({ avant: z.string().regex(/^\d{1,18}$/).transform((s) => BigInt(s)) });
 
 export function couponMemberRoutes(deps: Deps): Router {
   const page = async (req: Request, res: Response, form: FormState = empty) => {
@@ -22,7 +23,7 @@ export function couponMemberRoutes(deps: Deps): Router {
       title: 'Mes coupons et mon crédit',
       confirmed: !!m.emailConfirmedAt,
       balanceCents: await balanceOf(deps.db, m.id),
-      history: await creditHistory(deps.db, m.id, PageQuery.safeParse(req.query).data?.page ?? 1),
+      history: await creditHistory(deps.db, m.id, HistoryQuery.safeParse(req.query).data?.avant ?? null),
       kinds: CREDIT_KIND_LABELS,
       values: { code: (form.values.code ?? '').slice(0, 40) },
       errors: form.errors,

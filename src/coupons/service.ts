@@ -73,6 +73,7 @@ export async function issueCodes(deps: Deps, staffId: string, batchId: string): 
       const codes = new Set<string>();
       while (codes.size < batch.quantity) codes.add(generateCode());
       const list = [...codes];
+      await tx.couponBatch.update({ where: { id: batchId }, data: { issuedCount: list.length } });
       const secret = deps.config.codeHmacSecret;
       for (let i = 0; i < list.length; i += 20_000) {
         const hashes = list.slice(i, i + 20_000).map((c) => hashCode(secret, c));
@@ -101,9 +102,7 @@ export async function voidBatch(deps: Deps, staffId: string, batchId: string, re
 /** The latest batches with their redeemed counts. */
 export async function listBatches(deps: Deps) {
   const batches = await deps.db.couponBatch.findMany({ orderBy: { createdAt: 'desc' }, take: 200 });
-  const counts = await deps.db.coupon.groupBy({ by: ['batchId'], where: { batchId: { in: batches.map((b) => b.id) }, redeemedAt: { not: null } }, _count: { _all: true } });
-  const redeemed = new Map(counts.map((c) => [c.batchId, c._count._all]));
-  return { batches, redeemed };
+  return { batches, redeemed: new Map(batches.map((b) => [b.id, b.redeemedCount])) };
 }
 
 /** The coupons the member used, with what each one was. */
@@ -115,9 +114,9 @@ export async function couponsUsedBy(deps: Deps, memberId: string) {
 export async function batchStats(deps: Deps, batchId: string) {
   const batch = await deps.db.couponBatch.findUnique({ where: { id: batchId } });
   if (!batch) throw new NotFoundError('Lot de coupons introuvable.');
-  const [issued, redeemed, byDay] = await Promise.all([
-    deps.db.coupon.count({ where: { batchId } }),
-    deps.db.coupon.count({ where: { batchId, redeemedAt: { not: null } } }),
+  const issued = batch.issuedCount;
+  const redeemed = batch.redeemedCount;
+  const [byDay] = await Promise.all([
     deps.db.$queryRaw<{ day: string; count: number }[]>`
       SELECT to_char(("redeemedAt" AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD') AS day, count(*)::int AS count
       FROM "Coupon" WHERE "batchId" = ${batchId}::uuid AND "redeemedAt" IS NOT NULL GROUP BY 1 ORDER BY 1`,
@@ -163,6 +162,7 @@ export async function redeemCoupon(deps: Deps, member: Member, input: string, ip
         data: { redeemedAt: now, redeemedById: member.id },
       });
       if (flipped.count !== 1) throw new CouponError('used');
+      await tx.couponBatch.update({ where: { id: batch.id }, data: { redeemedCount: { increment: 1 } } });
       const { balanceCents } = await postCredit(tx, {
         memberId: member.id,
         amountCents: batch.valueCents,

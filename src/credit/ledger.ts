@@ -1,6 +1,7 @@
-// Member credit: an append-only sub-ledger of signed cents. The balance is derived, and every
-// movement of a member's credit runs under a lock on the member's row, so concurrent spending
-// can never take it below zero.
+// Member credit: an append-only sub-ledger of signed cents. Every movement runs under a lock on
+// the member's row and updates the member's CreditAccount in the same transaction, so the balance
+// is read in one row (not summed over the history), equals the sum of the lines, and concurrent
+// spending can never take it below zero.
 import type { Db } from '../db/connect.ts';
 import type { CreditKind, Prisma } from '../generated/prisma/client.ts';
 import { ConflictError } from '../core/errors.ts';
@@ -18,6 +19,12 @@ export async function lockMember(tx: Tx, memberId: string): Promise<void> {
 }
 
 export async function balanceOf(db: Db | Tx, memberId: string): Promise<number> {
+  const account = await db.creditAccount.findUnique({ where: { memberId }, select: { balanceCents: true } });
+  return account?.balanceCents ?? 0;
+}
+
+/** The sum of the member's lines: what the balance must always equal (checked by the tests). */
+export async function ledgerSum(db: Db | Tx, memberId: string): Promise<number> {
   const agg = await db.creditLine.aggregate({ where: { memberId }, _sum: { amountCents: true } });
   return agg._sum.amountCents ?? 0;
 }
@@ -42,6 +49,12 @@ export async function postCredit(tx: Tx, m: CreditMovement): Promise<{ balanceCe
   if (!m.locked) await lockMember(tx, m.memberId);
   const before = await balanceOf(tx, m.memberId);
   if (before + m.amountCents < 0) throw new InsufficientCreditError();
+  const balanceCents = before + m.amountCents;
+  await tx.creditAccount.upsert({
+    where: { memberId: m.memberId },
+    create: { memberId: m.memberId, balanceCents, updatedAt: m.at },
+    update: { balanceCents, updatedAt: m.at },
+  });
   const line = await tx.creditLine.create({
     data: {
       memberId: m.memberId,
@@ -55,20 +68,30 @@ export async function postCredit(tx: Tx, m: CreditMovement): Promise<{ balanceCe
       createdAt: m.at,
     },
   });
-  return { balanceCents: before + m.amountCents, lineId: line.id };
+  return { balanceCents, lineId: line.id };
 }
 
-export async function creditHistory(db: Db, memberId: string, page: number, perPage = 20) {
-  const [lines, total] = await Promise.all([
-    db.creditLine.findMany({
-      where: { memberId },
-      orderBy: { id: 'desc' },
-      skip: (page - 1) * perPage,
-      take: perPage,
-    }),
-    db.creditLine.count({ where: { memberId } }),
-  ]);
-  return { lines, total, page, pages: Math.max(1, Math.ceil(total / perPage)) };
+/**
+ * One page of the member's history, newest first, by keyset: the lines before line `before`
+ * (or the newest). Its cost does not grow with how far back the page is.
+ */
+export async function creditHistory(db: Db, memberId: string, before: bigint | null, perPage = 20) {
+  const rows = await db.creditLine.findMany({
+    where: { memberId, ...(before !== null ? { id: { lt: before } } : {}) },
+    orderBy: { id: 'desc' },
+    take: perPage + 1,
+  });
+  const lines = rows.slice(0, perPage);
+  const newer = before !== null
+    ? await db.creditLine.findMany({ where: { memberId, id: { gte: before } }, orderBy: { id: 'asc' }, take: perPage + 1, select: { id: true } })
+    : [];
+  return {
+    lines,
+    /** The cursor of the next (older) page, or null on the last one. */
+    older: rows.length > perPage ? String(lines[lines.length - 1].id) : null,
+    /** The cursor of the previous (newer) page: '' for the first page, null when already on it. */
+    newer: before === null ? null : newer.length > perPage ? String(newer[perPage].id) : '',
+  };
 }
 
 export const CREDIT_KIND_LABELS: Record<CreditKind, string> = {

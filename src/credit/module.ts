@@ -57,6 +57,8 @@ export const creditModule: DomainModule = {
         createdAt: A,
       },
     },
+    // Kept after erasure with the pseudonymous id: the outstanding credit is an accounting figure.
+    CreditAccount: { owner: 'memberId', onErase: 'keep', fields: { memberId: 'pseudonymous-id', balanceCents: A, updatedAt: A } },
   },
   erasure: {
     // Remaining credit is forfeited (the member was warned); the ledger records it.
