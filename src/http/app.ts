@@ -1,17 +1,16 @@
 // Builds the Express app from its dependencies; does not listen (server.ts does).
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
-import { pinoHttp } from 'pino-http';
 import type { Deps } from '../deps.ts';
-import { safeUrl, scrubText } from '../logger.ts';
+import { scrubText } from '../logger.ts';
+import { requestLog } from './request-log.ts';
 import { AppError, NotFoundError } from '../core/errors.ts';
 import { PrismaSessionStore } from './session-store.ts';
-import { csrfToken, verifyCsrf } from './csrf.ts';
+import { csrfToken, newCsrfToken, verifyCsrf } from './csrf.ts';
 import { flashLocals } from './flash.ts';
 import { loadMember, requireArea } from './auth.ts';
 import type { MemberLookup } from './auth.ts';
@@ -46,21 +45,7 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   app.disable('x-powered-by');
   app.locals.siteName = 'Club Petites Stars';
 
-  app.use(
-    pinoHttp({
-      logger,
-      genReqId: (req, res) => {
-        const id = randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      serializers: {
-        req: (req) => ({ id: req.id, method: req.method, url: safeUrl(req.url) }),
-        res: (res) => ({ statusCode: res.statusCode }),
-      },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
-    }),
-  );
+  app.use(requestLog(logger));
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -84,21 +69,42 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
     }),
   );
 
+  Object.assign(app.locals, viewHelpers, { navFor: deps.registry.nav });
+  const sessions = session({
+    name: SESSION_COOKIE,
+    secret: config.sessionSecret,
+    store: new PrismaSessionStore(deps.db, deps.clock),
+    resave: false,
+    saveUninitialized: false,
+    // 30 minutes without a request ends the session (ASVS 3.3.2); 12 h at most after login (auth.ts).
+    rolling: true,
+    cookie: {
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: config.isProduction,
+      maxAge: 30 * 60 * 1000,
+    },
+  });
+
   app.use((req: Request, res: Response, next: NextFunction) => {
     // Defaults first: the error pages render with the layout even when a later middleware failed.
     res.locals.member = null;
     res.locals.flash = [];
-    res.locals.csrf = () => csrfToken(req);
+    // A visitor without a session gets one only when the page shows a form (see lazySession).
+    res.locals.csrf = () => (req.session ? csrfToken(req) : (res.locals.pendingCsrf ??= newCsrfToken()));
     res.locals.currentPath = req.path;
-    res.locals.navFor = deps.registry.nav;
     res.locals.year = deps.clock.now().getFullYear();
-    Object.assign(res.locals, viewHelpers);
+    // One render: the layout includes the view (views/layouts/main.ejs).
     res.page = (view, locals = {}) => {
-      res.render(view, locals, (err: Error | null, body?: string) => {
+      res.render('layouts/main', { ...locals, bodyView: `../${view}` }, (err: Error | null, html?: string) => {
         if (err) return req.next?.(err);
-        res.render('layouts/main', { ...locals, body }, (err2: Error | null, html?: string) =>
-          err2 ? req.next?.(err2) : res.send(html),
-        );
+        const token = res.locals.pendingCsrf as string | undefined;
+        if (!token || req.session) return void res.send(html);
+        sessions(req, res, (e?: unknown) => {
+          if (e) return req.next?.(e);
+          req.session.csrfToken = token;
+          res.send(html);
+        });
       });
     };
     next();
@@ -108,23 +114,13 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   app.use(healthRoutes(deps));
 
   app.use(express.urlencoded({ extended: false, limit: '100kb' }));
-  app.use(
-    session({
-      name: SESSION_COOKIE,
-      secret: config.sessionSecret,
-      store: new PrismaSessionStore(deps.db, deps.clock),
-      resave: false,
-      saveUninitialized: false,
-      // 30 minutes without a request ends the session (ASVS 3.3.2); 12 h at most after login (auth.ts).
-      rolling: true,
-      cookie: {
-        httpOnly: true,
-        sameSite: 'lax',
-        secure: config.isProduction,
-        maxAge: 30 * 60 * 1000,
-      },
-    }),
-  );
+  // Reading a page without a session cookie loads no session: nothing is built, hashed or looked up
+  // for an anonymous visitor; a page with a form starts one when it renders (res.page above).
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const safe = req.method === 'GET' || req.method === 'HEAD';
+    if (safe && !hasCookie(req, SESSION_COOKIE)) return next();
+    sessions(req, res, next);
+  });
   app.use(loadMember(memberLookup));
   app.use(flashLocals);
   app.use(verifyCsrf);
@@ -173,4 +169,9 @@ function mountModules(app: express.Express, deps: Deps): void {
     Object.assign(router, { mountPath: prefix, area });
     app.use(prefix, requireArea(area), router);
   }
+}
+
+function hasCookie(req: Request, name: string): boolean {
+  const header = req.headers.cookie;
+  return !!header && (header.startsWith(`${name}=`) || header.includes(` ${name}=`) || header.includes(`;${name}=`));
 }

@@ -4,8 +4,10 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, Response } from 'express';
 import { ForbiddenError } from '../core/errors.ts';
 
+export const newCsrfToken = (): string => randomBytes(32).toString('base64url');
+
 export function csrfToken(req: Request): string {
-  req.session.csrfToken ??= randomBytes(32).toString('base64url');
+  req.session.csrfToken ??= newCsrfToken();
   return req.session.csrfToken;
 }
 
