@@ -622,7 +622,7 @@ async function main() {
   const lines = [
     '',
     `Club Petites Stars bench — ${machine.database} (${machine.databaseVersion?.split(' on ')[0]}), ${machine.cpus}× ${machine.cpuModel}, node ${machine.node}`,
-    `${CONNECTIONS} connections, ${DURATION} s per measurement after ${WARMUP} s warm-up; Express view cache ${ready.viewCache ? 'on' : 'off'} (env ${String(ready.expressEnv)}); loop p99 = app event-loop delay p99; ` +
+    `${CONNECTIONS} connections, ${DURATION} s per measurement after ${WARMUP} s warm-up; production configuration: Express view cache ${ready.viewCache ? 'on' : 'off'}, log level ${String(ready.logLevel ?? '?')} (env ${String(ready.expressEnv)}); loop p99 = app event-loop delay p99; ` +
       `cores: CPU used by the server under test / this load generator${adminUrl ? ' / PostgreSQL' : ''} / other programs (should be ~0), out of ${machine.cpus}`,
     '',
     table(rows),

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { Session } from 'node:inspector/promises';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { EventLoopUtilization } from 'node:perf_hooks';
+import pino from 'pino';
 import { createLogger } from '../src/logger.ts';
 import { boot } from '../src/bootstrap.ts';
 import { createApp } from '../src/app.ts';
@@ -30,7 +31,10 @@ async function main() {
   };
 
   const config = benchConfig(dataDir!, { HOST: '127.0.0.1', PORT: '0', PUBLIC_URL: 'http://127.0.0.1' });
-  const { deps, database } = await step('boot', () => boot(config, createLogger('silent')));
+  // Production logging: level info (BENCH_LOG_LEVEL to change), one line per request, written synchronously
+  // (as to stdout) to /dev/null, since this process's stdout talks to the runner.
+  const logLevel = process.env.BENCH_LOG_LEVEL ?? 'info';
+  const { deps, database } = await step('boot', () => boot(config, createLogger(logLevel, pino.destination({ dest: '/dev/null', sync: true }))));
   await step('seedDemo', () => seedDemo(deps));
   const staff = await deps.db.member.findUniqueOrThrow({ where: { email: 'equipe@demo.clubpetitesstars.example' } });
   const bulk = await step('issue', () => createBatchWithCodes(deps, staff.id, { label: 'Bench coupons', quantity: codeCount, valueCents: 100 }));
@@ -138,6 +142,7 @@ async function main() {
       port: (server.address() as AddressInfo).port,
       database: database.kind,
       viewCache: app.enabled('view cache'),
+      logLevel,
       expressEnv: app.get('env') as string,
       demo: { email: 'membre@demo.clubpetitesstars.example', password: DEMO_PASSWORD },
       codesFile,

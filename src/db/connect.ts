@@ -87,13 +87,20 @@ export function openPostgres(url: string, max = 10): Database {
   };
 }
 
+/**
+ * PostgreSQL's default shared_buffers (128 MB) is most of the embedded database's WebAssembly heap;
+ * 16 MB is plenty for a development or demo site. Measured on an existing data directory: 343 MB
+ * resident after opening with the default, 168 MB with this setting.
+ */
+export const PGLITE_OPTIONS = { postgresqlconf: ['shared_buffers=16MB'] };
+
 export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
   const dir = path.join(opts.dataDir, 'pglite');
   const unlock = lockDataDir(opts.dataDir);
   try {
     const created = !existsSync(path.join(dir, 'PG_VERSION'));
-    const pglite = new PGlite(dir);
+    const pglite = new PGlite(dir, PGLITE_OPTIONS);
     return await openPglite(pglite, created, unlock);
   } catch (err) {
     unlock();
