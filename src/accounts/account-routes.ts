@@ -30,6 +30,7 @@ interface Forms {
   contact?: { values: Record<string, string>; errors: FieldErrors };
   email?: { values: Record<string, string>; errors: FieldErrors };
   password?: { errors: FieldErrors };
+  newsletter?: { errors: FieldErrors };
 }
 
 export function memberAccountRoutes(deps: Deps): Router {
@@ -47,6 +48,7 @@ export function memberAccountRoutes(deps: Deps): Router {
       contact: forms.contact ?? { values: contactValues(m), errors: {} },
       email: forms.email ?? { values: {}, errors: {} },
       password: forms.password ?? { errors: {} },
+      news: forms.newsletter ?? { errors: {} },
     });
   };
 
@@ -106,7 +108,9 @@ export function memberAccountRoutes(deps: Deps): Router {
   r.get(['/compte/email', '/compte/mot-de-passe', '/compte/lettre', '/compte/confirmation'], member, (_req, res) => res.redirect(303, '/compte'));
 
   r.post('/compte/lettre', member, async (req, res) => {
-    const { newsletter } = NewsletterSchema.parse(req.body);
+    const parsed = NewsletterSchema.safeParse(req.body);
+    if (!parsed.success) return accountPage(req, res.status(422), { newsletter: { errors: fieldErrors(parsed.error) } });
+    const { newsletter } = parsed.data;
     await setNewsletter(deps, req.member!, newsletter);
     flash(req, 'success', newsletter ? 'Vous êtes inscrit à la lettre d’information.' : 'Vous êtes désinscrit de la lettre d’information.');
     res.redirect(303, '/compte');

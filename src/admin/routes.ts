@@ -1,6 +1,5 @@
 // Admin pages: find an account, change its role, erase it on a written request; audit log; jobs.
 import { Router } from 'express';
-import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import { requireArea } from '../http/auth.ts';
 import { NotFoundError } from '../http/errors.ts';
@@ -8,12 +7,9 @@ import { flash } from '../http/flash.ts';
 import { audit } from '../privacy/audit.ts';
 import { eraseMember } from '../privacy/eraser.ts';
 import { memberNumber } from '../http/view-helpers.ts';
-import { fieldErrors } from '../http/forms.ts';
+import { fieldErrors, keepValues } from '../http/forms.ts';
+import { EraseSchema, MemberSearchSchema, RoleSchema } from './schema.ts';
 
-const RoleSchema = z.object({ role: z.enum(['MEMBER', 'STAFF', 'ACCOUNTANT', 'ADMIN'], 'Rôle inconnu.') });
-const EraseSchema = z.object({
-  requestRef: z.string().trim().min(3, 'Indiquez la référence de la demande écrite (au moins 3 caractères).').max(100),
-});
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export function adminRoutes(deps: Deps): Router {
@@ -21,18 +17,16 @@ export function adminRoutes(deps: Deps): Router {
   const admin = requireArea('admin');
 
   r.get('/admin', admin, async (req, res) => {
-    const q = typeof req.query.q === 'string' ? req.query.q.trim() : '';
+    const search = MemberSearchSchema.safeParse(req.query);
+    const q = search.success ? search.data.q : (keepValues(req.query).q ?? '');
     let results: Awaited<ReturnType<typeof deps.db.member.findMany>> = [];
-    if (q) {
-      const num = /^m?0*(\d+)$/i.exec(q);
-      results = await deps.db.member.findMany({
-        where: num ? { number: Number(num[1]) } : { email: q.toLowerCase() },
-        take: 20,
-      });
+    if (search.success && search.data.where) {
+      results = await deps.db.member.findMany({ where: search.data.where, take: 20 });
       await audit(deps.db, 'personal-data.viewed', { actor: req.member!.id, details: { what: 'member-search', hits: results.length } });
     }
     const staff = await deps.db.member.findMany({ where: { role: { not: 'MEMBER' }, erasedAt: null }, orderBy: { number: 'asc' } });
-    res.page('admin/index', { title: 'Administration', q, results, staff });
+    const errors = search.success ? {} : fieldErrors(search.error);
+    res.status(search.success ? 200 : 422).page('admin/index', { title: 'Administration', q, results, staff, errors });
   });
 
   const loadMember = async (id: string) => {
