@@ -64,7 +64,9 @@ export function createApp(deps: Deps): express.Express {
         req: (req) => ({ id: req.id, method: req.method, url: safeUrl(req.url) }),
         res: (res) => ({ statusCode: res.statusCode }),
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : 'info'),
+      // 503 (database unreachable) is an expected state, answered and retried: a warning without a stack.
+      customLogLevel: (_req, res, err) => (res.statusCode === 503 ? 'warn' : err || res.statusCode >= 500 ? 'error' : 'info'),
+      customErrorObject: (_req, res, _err, val) => (res.statusCode === 503 ? { ...val, err: undefined } : val),
     }),
   );
   app.use(
