@@ -164,6 +164,21 @@ describe('a body the server cannot read', () => {
     expect(res.status).toBe(303);
   });
 
+  it('a body of another type than a form: 415, even with the CSRF token in a header', async () => {
+    for (const [type, bytes] of [['application/json', '{"code":"ABCD"}'], ['text/plain', 'code=ABCD']]) {
+      const { res } = await quietly(() => raw(member.agent.post('/compte/coupons').set('Content-Type', type).set('X-CSRF-Token', member.token), Buffer.from(bytes)));
+      expectFrenchPage(res, 415, /n’accepte que des formulaires/);
+    }
+  });
+
+  it('no body at all is an empty form: the handler answers, it does not crash', async () => {
+    const { res } = await quietly(() => anonymous.agent.post('/inscription/confirmer').set('X-CSRF-Token', anonymous.token));
+    expectFrenchPage(res, 400, /n’est plus valable/);
+    const coupons = await quietly(() => member.agent.post('/compte/coupons').set('X-CSRF-Token', member.token));
+    expect(coupons.res.status).toBe(422);
+    expect(coupons.res.text).toContain('Saisissez le code imprimé sur votre coupon.');
+  });
+
   it('a body too large: 413, logged as a warning', async () => {
     const { res, lines } = await quietly(() => post(anonymous, '/inscription', signup({ city: 'x'.repeat(200_000) })));
     expectFrenchPage(res, 413, /trop volumineux/);

@@ -23,6 +23,7 @@ export const BAD_INPUT_MESSAGES = {
   tooLarge: 'Le formulaire envoyé est trop volumineux.',
   tooManyFields: 'Le formulaire envoyé contient trop de champs.',
   unreadable: 'Le formulaire envoyé n’a pas pu être lu. Rechargez la page et réessayez.',
+  notAForm: 'Le site n’accepte que des formulaires envoyés depuis ses pages.',
   generic: 'Votre demande n’a pas pu être comprise. Rechargez la page et réessayez.',
 } as const;
 
@@ -82,15 +83,25 @@ export function asBadRequest(err: unknown): BadRequestError | null {
   return new BadRequestError(status === 400 ? BAD_INPUT_MESSAGES.unreadable : BAD_INPUT_MESSAGES.generic, status, e.type ?? e.code ?? 'unreadable');
 }
 
+const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+
 /**
  * Reads an urlencoded form body (the only kind the site accepts) and refuses, as a client error,
- * a body it cannot read or that holds a NUL byte. Repeated fields stay arrays: the form schemas refuse them.
+ * a body it cannot read, of another type (415), or that holds a NUL byte. Without a body, req.body
+ * is an empty form, so handlers never read a field of undefined. Repeated fields stay arrays: the
+ * form schemas refuse them.
  */
 export function readForm(options: { limit: string }): RequestHandler {
   const parse = express.urlencoded({ extended: false, limit: options.limit });
   return (req, res, next) =>
     parse(req, res, (err?: unknown) => {
       if (err) return next(asBadRequest(err) ?? err);
+      if (req.body === undefined) {
+        if (req.method !== 'GET' && req.method !== 'HEAD' && hasBody(req)) {
+          return next(new BadRequestError(BAD_INPUT_MESSAGES.notAForm, 415, 'content-type.unsupported'));
+        }
+        req.body = {};
+      }
       if (hasNul(req.body)) return next(nulByte());
       next();
     });
