@@ -5,6 +5,7 @@ import type { Db } from '../db/connect.ts';
 import type { Clock } from '../clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Job } from '../generated/prisma/client.ts';
+import { connectionFailure } from '../db/connection-failure.ts';
 
 export type JobHandler = (payload: any, job: Job) => Promise<void>;
 
@@ -94,7 +95,8 @@ export class Worker {
     const tick = async () => {
       if (this.stopped) return;
       this.running = this.runOnce().catch((err) => {
-        this.opts.logger.error({ err: scrubError(err) }, 'worker tick failed');
+        // An unreachable database is an outage the worker rides out by polling again, not a bug.
+        this.opts.logger[connectionFailure(err) ? 'warn' : 'error']({ err: scrubError(err) }, 'worker tick failed');
         return 0;
       });
       const n = await this.running;
