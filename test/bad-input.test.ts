@@ -59,7 +59,10 @@ const signup = (overrides: Record<string, string> = {}): [string, string][] =>
   });
 
 const post = (who: { agent: Agent; token: string }, url: string, fields: [string, string][]) =>
-  who.agent.post(url).type('form').send(form([['_csrf', who.token], ...fields]));
+  who.agent
+    .post(url)
+    .type('form')
+    .send(form([['_csrf', who.token], ...fields]));
 
 /** Sends bytes as they are (supertest would re-serialize a Buffer sent as a form). */
 function raw(req: request.Test, bytes: Buffer): request.Test {
@@ -88,18 +91,36 @@ describe('a NUL byte in a text field', () => {
 
   it('in the member’s contact details', async () => {
     const { res } = await quietly(() =>
-      post(member, '/compte', [['firstName', 'A\0'], ['lastName', 'B'], ['addressLine1', '1 rue'], ['postcode', '75001'], ['city', 'Paris'], ['country', 'FR']]),
+      post(member, '/compte', [
+        ['firstName', 'A\0'],
+        ['lastName', 'B'],
+        ['addressLine1', '1 rue'],
+        ['postcode', '75001'],
+        ['city', 'Paris'],
+        ['country', 'FR'],
+      ]),
     );
     expectFrenchPage(res, 400, REFUSED);
   });
 
   it('in a coupon batch label and in a credit adjustment reason', async () => {
     const batch = await quietly(() =>
-      post(staff, '/gestion/coupons', [['label', 'Lot\0 test'], ['value', '5'], ['quantity', '3'], ['validFrom', '2026-12-01'], ['validUntil', '2026-12-31']]),
+      post(staff, '/gestion/coupons', [
+        ['label', 'Lot\0 test'],
+        ['value', '5'],
+        ['quantity', '3'],
+        ['validFrom', '2026-12-01'],
+        ['validUntil', '2026-12-31'],
+      ]),
     );
     expectFrenchPage(batch.res, 400, REFUSED);
     const credit = await quietly(() =>
-      post(staff, '/gestion/credit', [['memberNumber', 'M1'], ['amount', '5'], ['reason', 'geste\0 commercial'], ['nonce', crypto.randomUUID()]]),
+      post(staff, '/gestion/credit', [
+        ['memberNumber', 'M1'],
+        ['amount', '5'],
+        ['reason', 'geste\0 commercial'],
+        ['nonce', crypto.randomUUID()],
+      ]),
     );
     expectFrenchPage(credit.res, 400, REFUSED);
   });
@@ -134,11 +155,18 @@ describe('a malformed percent-encoding in a path', () => {
 });
 
 describe('a body the server cannot read', () => {
-  const body = () => form([['_csrf', member.token], ['newsletter', 'on']]);
+  const body = () =>
+    form([
+      ['_csrf', member.token],
+      ['newsletter', 'on'],
+    ]);
 
   it('an unsupported charset: 415', async () => {
     const { res } = await quietly(() =>
-      member.agent.post('/compte/lettre').set('Content-Type', 'application/x-www-form-urlencoded; charset=koi8-r').send(body()),
+      member.agent
+        .post('/compte/lettre')
+        .set('Content-Type', 'application/x-www-form-urlencoded; charset=koi8-r')
+        .send(body()),
     );
     expectFrenchPage(res, 415, /jeu de caractères/);
   });
@@ -153,26 +181,42 @@ describe('a body the server cannot read', () => {
   for (const encoding of ['gzip', 'br', 'deflate']) {
     it(`a corrupt ${encoding} body: 400`, async () => {
       const { res } = await quietly(() =>
-        raw(member.agent.post('/compte/lettre').type('form').set('Content-Encoding', encoding), Buffer.from('ceci n’est pas compressé')),
+        raw(
+          member.agent.post('/compte/lettre').type('form').set('Content-Encoding', encoding),
+          Buffer.from('ceci n’est pas compressé'),
+        ),
       );
       expectFrenchPage(res, 400, /n’a pas pu être lu/);
     });
   }
 
   it('a valid gzip body is still accepted', async () => {
-    const res = await raw(member.agent.post('/compte/lettre').type('form').set('Content-Encoding', 'gzip'), gzipSync(body()));
+    const res = await raw(
+      member.agent.post('/compte/lettre').type('form').set('Content-Encoding', 'gzip'),
+      gzipSync(body()),
+    );
     expect(res.status).toBe(303);
   });
 
   it('a body of another type than a form: 415, even with the CSRF token in a header', async () => {
-    for (const [type, bytes] of [['application/json', '{"code":"ABCD"}'], ['text/plain', 'code=ABCD']]) {
-      const { res } = await quietly(() => raw(member.agent.post('/compte/coupons').set('Content-Type', type).set('X-CSRF-Token', member.token), Buffer.from(bytes)));
+    for (const [type, bytes] of [
+      ['application/json', '{"code":"ABCD"}'],
+      ['text/plain', 'code=ABCD'],
+    ]) {
+      const { res } = await quietly(() =>
+        raw(
+          member.agent.post('/compte/coupons').set('Content-Type', type).set('X-CSRF-Token', member.token),
+          Buffer.from(bytes),
+        ),
+      );
       expectFrenchPage(res, 415, /n’accepte que des formulaires/);
     }
   });
 
   it('no body at all is an empty form: the handler answers, it does not crash', async () => {
-    const { res } = await quietly(() => anonymous.agent.post('/inscription/confirmer').set('X-CSRF-Token', anonymous.token));
+    const { res } = await quietly(() =>
+      anonymous.agent.post('/inscription/confirmer').set('X-CSRF-Token', anonymous.token),
+    );
     expectFrenchPage(res, 400, /n’est plus valable/);
     const coupons = await quietly(() => member.agent.post('/compte/coupons').set('X-CSRF-Token', member.token));
     expect(coupons.res.status).toBe(422);
@@ -195,7 +239,12 @@ describe('a body the server cannot read', () => {
 
 describe('a field sent twice', () => {
   it('a checkbox sent twice: the account page again with a French message', async () => {
-    const { res } = await quietly(() => post(member, '/compte/lettre', [['newsletter', 'on'], ['newsletter', 'on']]));
+    const { res } = await quietly(() =>
+      post(member, '/compte/lettre', [
+        ['newsletter', 'on'],
+        ['newsletter', 'on'],
+      ]),
+    );
     expect(res.status).toBe(422);
     expect(res.text).toContain('Lettre d’information : ce champ a été envoyé plusieurs fois.');
   });
@@ -211,7 +260,14 @@ describe('a field sent twice', () => {
 
   it('a coupon batch field sent twice', async () => {
     const { res } = await quietly(() =>
-      post(staff, '/gestion/coupons', [['label', 'Lot de test'], ['value', '5'], ['value', '6'], ['quantity', '3'], ['validFrom', '2026-12-01'], ['validUntil', '2026-12-31']]),
+      post(staff, '/gestion/coupons', [
+        ['label', 'Lot de test'],
+        ['value', '5'],
+        ['value', '6'],
+        ['quantity', '3'],
+        ['validFrom', '2026-12-01'],
+        ['validUntil', '2026-12-31'],
+      ]),
     );
     expect(res.status).toBe(422);
     expect(res.text).toContain('Valeur : ce champ a été envoyé plusieurs fois.');
@@ -244,7 +300,13 @@ describe('numbers and dates out of range', () => {
 
   it('year 0000 in a coupon batch date: the form again with a French message', async () => {
     const { res } = await quietly(() =>
-      post(staff, '/gestion/coupons', [['label', 'Lot an zéro'], ['value', '5'], ['quantity', '3'], ['validFrom', '0000-01-01'], ['validUntil', '2026-12-31']]),
+      post(staff, '/gestion/coupons', [
+        ['label', 'Lot an zéro'],
+        ['value', '5'],
+        ['quantity', '3'],
+        ['validFrom', '0000-01-01'],
+        ['validUntil', '2026-12-31'],
+      ]),
     );
     expect(res.status).toBe(422);
     expect(res.text).toContain('Début de validité : une année entre 2000 et 2099.');
@@ -254,7 +316,13 @@ describe('numbers and dates out of range', () => {
 
   it('a quantity far too large: the form again', async () => {
     const { res } = await quietly(() =>
-      post(staff, '/gestion/coupons', [['label', 'Lot énorme'], ['value', '5'], ['quantity', '99999999999999999999'], ['validFrom', '2026-12-01'], ['validUntil', '2026-12-31']]),
+      post(staff, '/gestion/coupons', [
+        ['label', 'Lot énorme'],
+        ['value', '5'],
+        ['quantity', '99999999999999999999'],
+        ['validFrom', '2026-12-01'],
+        ['validUntil', '2026-12-31'],
+      ]),
     );
     expect(res.status).toBe(422);
     expect(res.text).toContain('Quantité : 100 000 au maximum.');
@@ -264,7 +332,9 @@ describe('numbers and dates out of range', () => {
 describe('route parameters', () => {
   it('a real batch with a void reason containing a NUL byte is refused, the batch stays active', async () => {
     const { batch } = await createBatchWithCodes(t.deps, staff.id);
-    const { res } = await quietly(() => post(staff, `/gestion/coupons/${batch.id}/annuler`, [['reason', 'erreur\0 d’impression']]));
+    const { res } = await quietly(() =>
+      post(staff, `/gestion/coupons/${batch.id}/annuler`, [['reason', 'erreur\0 d’impression']]),
+    );
     expectFrenchPage(res, 400, /caractère nul/);
     expect((await t.deps.db.couponBatch.findUniqueOrThrow({ where: { id: batch.id } })).voidedAt).toBeNull();
   });

@@ -141,14 +141,46 @@ interface BodyCase {
   body: (form: string) => Buffer;
 }
 const BODY_CLASSES: BodyCase[] = [
-  { name: 'koi8-r charset', headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=koi8-r' }, body: (f) => Buffer.from(f) },
-  { name: 'unknown charset', headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=x-martien' }, body: (f) => Buffer.from(f) },
-  { name: 'unknown encoding', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Encoding': 'x-pigeon' }, body: (f) => Buffer.from(f) },
-  { name: 'corrupt gzip', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Encoding': 'gzip' }, body: (f) => Buffer.from(f) },
-  { name: 'corrupt br', headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Encoding': 'br' }, body: (f) => Buffer.from(f) },
-  { name: 'too large', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: (f) => Buffer.from(`${f}&filler=${'x'.repeat(150_000)}`) },
-  { name: 'too many fields', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: (f) => Buffer.from(`${f}&${encodeFields(tooMany)}`) },
-  { name: 'invalid utf-8', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: (f) => Buffer.concat([Buffer.from(`${f}&city=`), Buffer.from([0xc3, 0x28, 0xff])]) },
+  {
+    name: 'koi8-r charset',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=koi8-r' },
+    body: (f) => Buffer.from(f),
+  },
+  {
+    name: 'unknown charset',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded; charset=x-martien' },
+    body: (f) => Buffer.from(f),
+  },
+  {
+    name: 'unknown encoding',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Encoding': 'x-pigeon' },
+    body: (f) => Buffer.from(f),
+  },
+  {
+    name: 'corrupt gzip',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Encoding': 'gzip' },
+    body: (f) => Buffer.from(f),
+  },
+  {
+    name: 'corrupt br',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Encoding': 'br' },
+    body: (f) => Buffer.from(f),
+  },
+  {
+    name: 'too large',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: (f) => Buffer.from(`${f}&filler=${'x'.repeat(150_000)}`),
+  },
+  {
+    name: 'too many fields',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: (f) => Buffer.from(`${f}&${encodeFields(tooMany)}`),
+  },
+  {
+    name: 'invalid utf-8',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: (f) => Buffer.concat([Buffer.from(`${f}&city=`), Buffer.from([0xc3, 0x28, 0xff])]),
+  },
   { name: 'json body', headers: { 'Content-Type': 'application/json' }, body: () => Buffer.from('{"email":"a@b.fr"}') },
   { name: 'text body', headers: { 'Content-Type': 'text/plain' }, body: (f) => Buffer.from(f) },
   { name: 'no body', headers: {}, body: () => Buffer.alloc(0) },
@@ -162,7 +194,9 @@ async function discoverForms(routes: RouteEntry[]) {
   const { agent } = await session('ADMIN');
   const pages = routes
     .filter((r) => r.method === 'GET')
-    .flatMap((r) => (r.path.includes(':') ? realIds.map((id) => withParams(r.path, id)) : [r.path, `${r.path}?jeton=${resetToken}`]));
+    .flatMap((r) =>
+      r.path.includes(':') ? realIds.map((id) => withParams(r.path, id)) : [r.path, `${r.path}?jeton=${resetToken}`],
+    );
   for (const url of pages) {
     for (const a of [agent, request(t.app)]) {
       const html = (await a.get(url)).text;
@@ -172,7 +206,10 @@ async function discoverForms(routes: RouteEntry[]) {
           for (const n of names) getFields.add(n);
           continue;
         }
-        const action = (/action="([^"]*)"/.exec(m[1])?.[1] ?? url).replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g, ':id');
+        const action = (/action="([^"]*)"/.exec(m[1])?.[1] ?? url).replace(
+          /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g,
+          ':id',
+        );
         const set = byAction.get(action) ?? new Set<string>();
         for (const n of names) {
           set.add(n);
@@ -217,7 +254,13 @@ describe('every route, every malformed input', () => {
     let sent = 0;
     const logStart = t.logs.length;
 
-    const send = async (who: Who, method: string, url: string, what: string, body?: { headers: Record<string, string>; bytes: Buffer }) => {
+    const send = async (
+      who: Who,
+      method: string,
+      url: string,
+      what: string,
+      body?: { headers: Record<string, string>; bytes: Buffer },
+    ) => {
       const s = await session(who);
       const req = method === 'GET' ? s.agent.get(url) : method === 'HEAD' ? s.agent.head(url) : s.agent.post(url);
       if (body) {
@@ -238,7 +281,8 @@ describe('every route, every malformed input', () => {
       if (res.status >= 500) failures.push(`${label}: ${res.status}`);
       const location = String(res.headers.location ?? '');
       // A logout ends the session (and its CSRF token): the next request opens a fresh one.
-      if ((method === 'POST' && url === '/deconnexion') || (who !== 'anonymous' && location.startsWith('/connexion'))) s.stale = true;
+      if ((method === 'POST' && url === '/deconnexion') || (who !== 'anonymous' && location.startsWith('/connexion')))
+        s.stale = true;
       return { status: res.status, location };
     };
 
@@ -250,15 +294,23 @@ describe('every route, every malformed input', () => {
     // Every role gets the malformed paths, the plain request on every concrete URL and each class
     // once. The first role let in (the "deep" one) also gets each class on every URL it can open,
     // and one field at a time, so that a single bad value meets plausible ones and goes deep.
-    const refused = (r: { status: number; location: string }) => r.status === 403 || r.location.startsWith('/connexion');
+    const refused = (r: { status: number; location: string }) =>
+      r.status === 403 || r.location.startsWith('/connexion');
     // A role refused by a route never reaches its handler: only the classes caught before the login check.
-    const classesFor = (plain: { status: number; location: string }) => (refused(plain) ? ['nul', 'repeated'] : Object.keys(VALUE_CLASSES));
+    const classesFor = (plain: { status: number; location: string }) =>
+      refused(plain) ? ['nul', 'repeated'] : Object.keys(VALUE_CLASSES);
     const fieldsOf = (route: RouteEntry) => [...(byAction.get(withParams(route.path, ':id')) ?? all)];
     const deep = new Map<string, Who>();
     for (const route of routes) {
       const url = route.path.includes(':') ? withParams(route.path, realIds[0]) : route.path;
       for (const who of EVERYONE) {
-        const r = await send(who, route.method, url, 'plain', route.method === 'POST' ? formBody(who, plausibleFields(fieldsOf(route))) : undefined);
+        const r = await send(
+          who,
+          route.method,
+          url,
+          'plain',
+          route.method === 'POST' ? formBody(who, plausibleFields(fieldsOf(route))) : undefined,
+        );
         if (!refused(r)) {
           deep.set(`${route.method} ${route.path}`, who);
           break;
@@ -271,7 +323,9 @@ describe('every route, every malformed input', () => {
         const isDeep = deep.get(`${route.method} ${route.path}`) === who;
         const hasParams = route.path.includes(':');
         const concrete = hasParams ? [FAKE_ID, ...realIds].map((id) => withParams(route.path, id)) : [route.path];
-        const malformedUrls = hasParams ? MALFORMED_PARAMS.map((p) => withParams(route.path, p)) : [`${route.path}/%`, `${route.path}%00`, `${route.path}/%ZZ`];
+        const malformedUrls = hasParams
+          ? MALFORMED_PARAMS.map((p) => withParams(route.path, p))
+          : [`${route.path}/%`, `${route.path}%00`, `${route.path}/%ZZ`];
         if (route.method === 'GET') {
           for (const url of malformedUrls) await send(who, 'GET', url, 'malformed path');
           await send(who, 'HEAD', malformedUrls[0], 'malformed path');
@@ -280,7 +334,8 @@ describe('every route, every malformed input', () => {
             await send(who, 'HEAD', url, 'plain');
             if (plain.status === 404 || (!isDeep && i > 0)) continue;
             await send(who, 'GET', `${url}?q=%&jeton=%ZZ&retour=%E9&page=%00`, 'raw bad percent in query');
-            for (const cls of classesFor(plain)) await send(who, 'GET', `${url}?${encodeFields(mutate(queryNames, cls))}`, `query ${cls}`);
+            for (const cls of classesFor(plain))
+              await send(who, 'GET', `${url}?${encodeFields(mutate(queryNames, cls))}`, `query ${cls}`);
           }
           continue;
         }
@@ -292,12 +347,23 @@ describe('every route, every malformed input', () => {
           if (plain.status === 404 || (!isDeep && i > 0)) continue;
           for (const c of BODY_CLASSES) {
             const { token } = await session(who);
-            await send(who, 'POST', url, c.name, { headers: c.headers, bytes: c.body(encodeFields([['_csrf', token], ...plausibleFields(names)])) });
+            await send(who, 'POST', url, c.name, {
+              headers: c.headers,
+              bytes: c.body(encodeFields([['_csrf', token], ...plausibleFields(names)])),
+            });
           }
-          for (const cls of classesFor(plain)) await send(who, 'POST', url, `all fields ${cls}`, formBody(who, mutate(names, cls)));
+          for (const cls of classesFor(plain))
+            await send(who, 'POST', url, `all fields ${cls}`, formBody(who, mutate(names, cls)));
           if (!isDeep) continue;
           for (const cls of PER_FIELD_CLASSES) {
-            for (const name of oneByOne) await send(who, 'POST', url, `${name} ${cls}`, formBody(who, mutate(names.includes(name) ? names : [...names, name], cls, name)));
+            for (const name of oneByOne)
+              await send(
+                who,
+                'POST',
+                url,
+                `${name} ${cls}`,
+                formBody(who, mutate(names.includes(name) ? names : [...names, name], cls, name)),
+              );
           }
         }
       }
@@ -306,7 +372,15 @@ describe('every route, every malformed input', () => {
 
     const errors = t.logs
       .slice(logStart)
-      .map((l) => JSON.parse(l) as { level: number; msg: string; req?: { method: string; url: string }; err?: { message?: string } })
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            level: number;
+            msg: string;
+            req?: { method: string; url: string };
+            err?: { message?: string };
+          },
+      )
       .filter((l) => l.level >= 50)
       .map((l) => `${l.req?.method} ${l.req?.url?.slice(0, 100)}: ${l.msg} ${l.err?.message?.slice(0, 300) ?? ''}`);
     console.info(`fuzz: ${sent} requests, ${failures.length} 5xx or failed, ${errors.length} error log lines`);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { checkbox, dayField, formText, integerField, memberNumberField, optionalIntegerField, parseMemberNumber } from './fields.ts';
+import {
+  checkbox,
+  dayField,
+  formText,
+  integerField,
+  memberNumberField,
+  optionalIntegerField,
+  parseMemberNumber,
+} from './fields.ts';
 
 const message = (schema: z.ZodType, input: unknown) => {
   const r = schema.safeParse(input);
@@ -43,7 +51,8 @@ describe('shared form fields', () => {
     expect(parseMemberNumber('M000123')).toBe(123);
     expect(parseMemberNumber('m7')).toBe(7);
     expect(parseMemberNumber('2147483647')).toBe(2147483647);
-    for (const bad of ['M2147483648', '99999999999999999999', 'M0', 'M-1', 'X12', '']) expect(parseMemberNumber(bad), bad).toBeNull();
+    for (const bad of ['M2147483648', '99999999999999999999', 'M0', 'M-1', 'X12', ''])
+      expect(parseMemberNumber(bad), bad).toBeNull();
     expect(parseMemberNumber(`m${'0'.repeat(40)}12`)).toBe(12);
     expect(message(memberNumberField(), 'M2147483648')).toBe('Numéro de membre invalide (exemple : M000123).');
   });

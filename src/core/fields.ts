@@ -17,7 +17,9 @@ const single = (label: string, missing: string) => (issue: { input?: unknown }) 
 
 /** One text value of a form field; `missing` is the message when the field is absent. */
 export function formText(label: string, missing = `${label} : champ obligatoire.`) {
-  return z.string({ error: single(label, missing) }).refine((s) => !s.includes('\0'), `${label} : caractère nul non autorisé.`);
+  return z
+    .string({ error: single(label, missing) })
+    .refine((s) => !s.includes('\0'), `${label} : caractère nul non autorisé.`);
 }
 
 /** A checkbox: absent is unchecked; a repeated box is refused. */

@@ -11,8 +11,18 @@ const PRISMA_CODES = new Set(['P1001', 'P1002', 'P1017', 'P2024']);
 const ADAPTER_KINDS = new Set(['DatabaseNotReachable', 'ConnectionClosed', 'SocketTimeout', 'TooManyConnections']);
 // SQLSTATE class 08 (connection exception), 57P01–57P03 (shutdown, crash, not accepting yet), 53300 (too many connections).
 const SQLSTATE = /^(?:08|57P0[123]$|53300$)/;
-const SOCKET_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
-const PG_MESSAGES = /^(?:Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
+const SOCKET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+const PG_MESSAGES =
+  /^(?:Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
 
 interface ErrorShape {
   code?: unknown;
@@ -30,7 +40,8 @@ export function connectionFailure(err: unknown, depth = 0): string | null {
   const cause = e.meta?.driverAdapterError?.cause;
   if (cause && typeof cause.kind === 'string') {
     if (ADAPTER_KINDS.has(cause.kind)) return cause.kind;
-    if (cause.kind === 'postgres' && typeof cause.code === 'string' && SQLSTATE.test(cause.code)) return `SQLSTATE ${cause.code}`;
+    if (cause.kind === 'postgres' && typeof cause.code === 'string' && SQLSTATE.test(cause.code))
+      return `SQLSTATE ${cause.code}`;
   }
   if (typeof e.code === 'string') {
     if (PRISMA_CODES.has(e.code) || SOCKET_CODES.has(e.code)) return e.code;

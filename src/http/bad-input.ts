@@ -18,7 +18,8 @@ export class BadRequestError extends AppError {
 export const BAD_INPUT_MESSAGES = {
   malformedPath: 'L’adresse de la page est mal formée. Vérifiez le lien, ou repartez de l’accueil.',
   nul: 'Votre envoi contient un caractère nul (invisible), que le site ne peut pas enregistrer. Revenez en arrière, retapez le texte concerné et réessayez.',
-  charset: 'Le formulaire a été envoyé dans un jeu de caractères que le site ne prend pas en charge (seul UTF-8 est accepté).',
+  charset:
+    'Le formulaire a été envoyé dans un jeu de caractères que le site ne prend pas en charge (seul UTF-8 est accepté).',
   encoding: 'Le formulaire a été envoyé avec une compression que le site ne prend pas en charge.',
   tooLarge: 'Le formulaire envoyé est trop volumineux.',
   tooManyFields: 'Le formulaire envoyé contient trop de champs.',
@@ -80,10 +81,15 @@ export function asBadRequest(err: unknown): BadRequestError | null {
   if (err instanceof URIError) return new BadRequestError(BAD_INPUT_MESSAGES.malformedPath, 400, 'malformed-path');
   // http-errors marks the 4xx it creates as safe to show; anything else is not ours to interpret.
   if (e.expose !== true) return null;
-  return new BadRequestError(status === 400 ? BAD_INPUT_MESSAGES.unreadable : BAD_INPUT_MESSAGES.generic, status, e.type ?? e.code ?? 'unreadable');
+  return new BadRequestError(
+    status === 400 ? BAD_INPUT_MESSAGES.unreadable : BAD_INPUT_MESSAGES.generic,
+    status,
+    e.type ?? e.code ?? 'unreadable',
+  );
 }
 
-const hasBody = (req: Request) => req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
+const hasBody = (req: Request) =>
+  req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length']) > 0;
 
 /**
  * Reads an urlencoded form body (the only kind the site accepts) and refuses, as a client error,

@@ -42,14 +42,18 @@ export function errorPage(): ErrorRequestHandler {
       req.log?.warn({ cause: known.failure }, 'database unreachable');
     } else if (!known) {
       const e = err as Error;
-      req.log?.error({ err: { type: e.name, message: scrubText(String(e.message)), stack: scrubText(String(e.stack)) } }, 'unhandled error');
+      req.log?.error(
+        { err: { type: e.name, message: scrubText(String(e.message)), stack: scrubText(String(e.stack)) } },
+        'unhandled error',
+      );
     }
     if (res.headersSent) return;
     const status = known ? known.status : 500;
     res.status(status);
     if (status === 503) res.setHeader('Retry-After', String(RETRY_AFTER_SECONDS));
     const message = known ? known.message : null;
-    const view = status === 404 ? 'errors/404' : status === 503 ? 'errors/503' : status >= 500 ? 'errors/500' : 'errors/error';
+    const view =
+      status === 404 ? 'errors/404' : status === 503 ? 'errors/503' : status >= 500 ? 'errors/500' : 'errors/error';
     const title = TITLES[status] ?? 'Erreur';
     res.render(view, { title, message, status, requestId: req.id }, (e1: Error | null, body?: string) => {
       if (e1) return res.type('text/plain').send(`Erreur ${status}. Référence : ${req.id}`);

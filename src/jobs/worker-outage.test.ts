@@ -7,9 +7,15 @@ import { Worker } from './worker.ts';
 
 function worker(failure: Error) {
   const lines: { level: number; msg: string }[] = [];
-  const logger = createLogger('info', new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }));
+  const logger = createLogger(
+    'info',
+    new Writable({ write: (c, _e, cb) => (lines.push(JSON.parse(String(c))), cb()) }),
+  );
   const db = { $executeRaw: () => Promise.reject(failure) } as unknown as Db;
-  return { w: new Worker({ db, clock: fixedClock(new Date('2026-12-01T10:00:00Z')), logger, handlers: {}, pollMs: 5 }), lines };
+  return {
+    w: new Worker({ db, clock: fixedClock(new Date('2026-12-01T10:00:00Z')), logger, handlers: {}, pollMs: 5 }),
+    lines,
+  };
 }
 
 const tick = async (w: Worker) => {
@@ -20,7 +26,10 @@ const tick = async (w: Worker) => {
 
 describe('the jobs worker while the database is unreachable', () => {
   it('logs a warning, not an error, and keeps polling', async () => {
-    const down = Object.assign(new Error('Can’t reach database server'), { code: 'P1001', meta: { driverAdapterError: { cause: { kind: 'DatabaseNotReachable' } } } });
+    const down = Object.assign(new Error('Can’t reach database server'), {
+      code: 'P1001',
+      meta: { driverAdapterError: { cause: { kind: 'DatabaseNotReachable' } } },
+    });
     const { w, lines } = worker(down);
     await tick(w);
     expect(lines.filter((l) => l.msg === 'worker tick failed').length).toBeGreaterThan(1);
