@@ -5,7 +5,7 @@ import path from 'node:path';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import request from 'supertest';
-import { createTestApp, loginAgent } from './helpers/app.ts';
+import { createTestApp, csrfOf, loginAgent } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
 import { onPostgres, openTestDatabase } from './helpers/db.ts';
 import { lockDataDir, DataDirLockedError, openPostgres } from '../src/db/connect.ts';
@@ -30,7 +30,7 @@ describe('sessions in the database', () => {
     const agent = await loginAgent(a.app, m.email, m.password);
     const cookie = (await agent.get('/compte')).request.cookies;
     const onB = await request(b.app).get('/compte').set('Cookie', cookie);
-    expect(onB.status).toBe(200);
+    expect(onB.status, b.logs.filter((l) => l.includes('error')).join('\n')).toBe(200);
     expect(onB.text).toContain('Mon compte');
   });
 });
@@ -105,6 +105,54 @@ describe.runIf(onPostgres)('readiness against a real PostgreSQL server', () => {
         if (status !== 200) await new Promise((r) => setTimeout(r, 250));
       }
       expect(status).toBe(200);
+    } finally {
+      await db.close().catch(() => {});
+      await p.stop().catch(() => {});
+      await base.close();
+    }
+  });
+});
+
+describe.runIf(onPostgres)('pages while PostgreSQL is unreachable', () => {
+  it('a page needing the database answers 503 with Retry-After and a French page, logs a warning, then recovers', async () => {
+    const base = await openTestDatabase();
+    const url = new URL(base.url!);
+    const p = proxy(url);
+    await p.start();
+    const viaProxy = new URL(url);
+    viaProxy.port = String(p.port());
+    const db = openPostgres(viaProxy.toString(), 2);
+    const t = await createTestApp({ database: { ...db, url: viaProxy.toString() } });
+    try {
+      const m = await createMember(t.deps);
+      const agent = await loginAgent(t.app, m.email, m.password);
+      expect((await agent.get('/compte')).status).toBe(200);
+      const visitor = request.agent(t.app);
+      const token = csrfOf((await visitor.get('/connexion')).text);
+      await p.stop();
+      const from = t.logs.length;
+      // Logged-in pages (session, member, balance) and a visitor's login attempt (session).
+      const login = () => visitor.post('/connexion').type('form').send({ _csrf: token, email: m.email, password: m.password });
+      for (const res of [await agent.get('/compte'), await agent.get('/compte/coupons'), await login()]) {
+        expect(res.status).toBe(503);
+        expect(res.headers['retry-after']).toMatch(/^\d+$/);
+        expect(res.text).toContain('Service momentanément indisponible');
+        expect(res.text).toContain('<html lang="fr">');
+      }
+      const lines = t.logs.slice(from).map((l) => JSON.parse(l) as { level: number; msg: string; err?: unknown });
+      expect(lines.filter((l) => l.level >= 50)).toEqual([]);
+      expect(lines.some((l) => l.level === 40 && l.msg === 'database unreachable')).toBe(true);
+      expect(JSON.stringify(lines)).not.toContain('"stack"');
+      expect((await request(t.app).get('/readyz')).status).toBe(503);
+      expect((await request(t.app).get('/')).status).toBe(200); // pages without the database still work
+      await p.start();
+      let status = 0;
+      for (let i = 0; i < 20 && status !== 200; i++) {
+        status = (await agent.get('/compte')).status;
+        if (status !== 200) await new Promise((r) => setTimeout(r, 250));
+      }
+      expect(status).toBe(200);
+      expect((await request(t.app).get('/readyz')).status).toBe(200);
     } finally {
       await db.close().catch(() => {});
       await p.stop().catch(() => {});

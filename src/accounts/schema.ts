@@ -1,51 +1,43 @@
 // Form schemas for accounts, built from shared field schemas; messages are in French.
 import { z } from 'zod';
 import { isCommonPassword } from './password.ts';
+import { checkbox, formText } from '../core/fields.ts';
 
 export const COUNTRIES = { FR: 'France', BE: 'Belgique', LU: 'Luxembourg', CH: 'Suisse', MC: 'Monaco' } as const;
 type Country = keyof typeof COUNTRIES;
 
 const text = (label: string, max: number) =>
-  z
-    .string({ error: `${label} : champ obligatoire.` })
+  formText(label)
     .trim()
     .min(1, `${label} : champ obligatoire.`)
     .max(max, `${label} : ${max} caractères au maximum.`);
 
-export const EmailSchema = z
-  .string({ error: 'Adresse électronique : champ obligatoire.' })
+export const EmailSchema = formText('Adresse électronique')
   .trim()
   .toLowerCase()
   .min(1, 'Adresse électronique : champ obligatoire.')
   .max(254, 'Adresse électronique trop longue.')
   .pipe(z.email('Adresse électronique invalide (exemple : prenom.nom@exemple.fr).'));
 
-export const PasswordSchema = z
-  .string({ error: 'Mot de passe : champ obligatoire.' })
+export const PasswordSchema = formText('Mot de passe')
   .min(12, 'Le mot de passe doit contenir au moins 12 caractères.')
   .max(200, 'Le mot de passe doit contenir au plus 200 caractères.')
   .refine((p) => !isCommonPassword(p), 'Ce mot de passe fait partie des plus courants : choisissez-en un autre.');
 
-const PhoneSchema = z
-  .string()
+const PhoneSchema = formText('Téléphone')
   .trim()
   .transform((v) => v.replace(/[\s.-]/g, ''))
   .refine((v) => v === '' || /^(?:\+\d{8,15}|0[1-9]\d{8})$/.test(v), 'Numéro de téléphone invalide (exemple : 06 12 34 56 78).')
   .optional()
   .transform((v) => (v ? v : null));
 
-const checkbox = z
-  .string()
-  .optional()
-  .transform((v) => v === 'on' || v === '1' || v === 'true');
-
 export const ContactSchema = z
   .object({
     firstName: text('Prénom', 100),
     lastName: text('Nom', 100),
     addressLine1: text('Adresse', 200),
-    addressLine2: z.string().trim().max(200, 'Complément d’adresse : 200 caractères au maximum.').optional().transform((v) => v || null),
-    postcode: z.string({ error: 'Code postal : champ obligatoire.' }).trim().min(1, 'Code postal : champ obligatoire.'),
+    addressLine2: formText('Complément d’adresse').trim().max(200, 'Complément d’adresse : 200 caractères au maximum.').optional().transform((v) => v || null),
+    postcode: formText('Code postal').trim().min(1, 'Code postal : champ obligatoire.'),
     city: text('Ville', 100),
     country: z.enum(Object.keys(COUNTRIES) as [Country, ...Country[]], 'Pays : choisissez dans la liste.'),
     phone: PhoneSchema,
@@ -66,39 +58,43 @@ export const RegisterSchema = z
   .object({
     email: EmailSchema,
     password: PasswordSchema,
-    newsletter: checkbox,
-    acceptTerms: checkbox.refine((v) => v, 'Vous devez accepter les conditions et la politique de confidentialité.'),
+    newsletter: checkbox('Lettre d’information'),
+    acceptTerms: checkbox('Conditions d’utilisation').refine((v) => v, 'Vous devez accepter les conditions et la politique de confidentialité.'),
   })
   .and(ContactSchema);
 
-const required = (message: string) => z.string({ error: message }).min(1, message);
+const required = (label: string, message: string) => formText(label, message).min(1, message);
 
 export const LoginSchema = z.object({
   email: EmailSchema,
-  password: required('Mot de passe : champ obligatoire.').max(200, 'Mot de passe : 200 caractères au maximum.'),
+  password: required('Mot de passe', 'Mot de passe : champ obligatoire.').max(200, 'Mot de passe : 200 caractères au maximum.'),
 });
 
 export const ForgotSchema = z.object({ email: EmailSchema });
 
 export const ResetSchema = z
   .object({
-    token: z.string({ error: 'Lien incomplet : ouvrez le lien reçu par courriel.' }).min(10, 'Lien incomplet : ouvrez le lien reçu par courriel.').max(200, 'Lien invalide.'),
+    token: formText('Lien', 'Lien incomplet : ouvrez le lien reçu par courriel.').min(10, 'Lien incomplet : ouvrez le lien reçu par courriel.').max(200, 'Lien invalide.'),
     password: PasswordSchema,
-    passwordConfirm: required('Confirmez le mot de passe.'),
+    passwordConfirm: required('Confirmation du mot de passe', 'Confirmez le mot de passe.'),
   })
   .refine((v) => v.password === v.passwordConfirm, { path: ['passwordConfirm'], message: 'Les deux mots de passe ne sont pas identiques.' });
 
 export const ChangeEmailSchema = z.object({
   email: EmailSchema,
-  currentPassword: required('Saisissez votre mot de passe actuel.'),
+  currentPassword: required('Mot de passe actuel', 'Saisissez votre mot de passe actuel.'),
 });
 
 export const ChangePasswordSchema = z
-  .object({ currentPassword: required('Saisissez votre mot de passe actuel.'), password: PasswordSchema, passwordConfirm: required('Confirmez le nouveau mot de passe.') })
+  .object({
+    currentPassword: required('Mot de passe actuel', 'Saisissez votre mot de passe actuel.'),
+    password: PasswordSchema,
+    passwordConfirm: required('Confirmation du mot de passe', 'Confirmez le nouveau mot de passe.'),
+  })
   .refine((v) => v.password === v.passwordConfirm, { path: ['passwordConfirm'], message: 'Les deux mots de passe ne sont pas identiques.' });
 
 export const DeleteSchema = z.object({
-  currentPassword: required('Saisissez votre mot de passe pour confirmer.'),
-  confirmForfeit: checkbox,
+  currentPassword: required('Mot de passe', 'Saisissez votre mot de passe pour confirmer.'),
+  confirmForfeit: checkbox('Renonciation au crédit'),
 });
 

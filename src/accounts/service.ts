@@ -1,7 +1,6 @@
 // Member accounts: registration, confirmation, login, password reset, profile changes.
 import type { Deps } from '../deps.ts';
 import type { Member, Role } from '../generated/prisma/client.ts';
-import { parseMemberNumber } from '../core/member-number.ts';
 import { ConflictError, TooManyRequestsError, ValidationError } from '../core/errors.ts';
 import { LIMITS, clear, hit, refund } from '../core/rate-limit.ts';
 import { auditWith } from '../audit/service.ts';
@@ -268,10 +267,9 @@ export async function findMemberByNumber(deps: Deps, number: number): Promise<Me
   return deps.db.member.findUnique({ where: { number } });
 }
 
-/** Admin search: a member number (M000123) or an exact e-mail address. */
-export async function searchMembers(deps: Deps, query: string): Promise<Member[]> {
-  const num = parseMemberNumber(query);
-  return deps.db.member.findMany({ where: num !== null ? { number: num } : { email: query.toLowerCase() }, take: 20 });
+/** Admin search: by member number or exact e-mail address (as parsed by the admin's search form). */
+export async function searchMembers(deps: Deps, where: { number: number } | { email: string }): Promise<Member[]> {
+  return deps.db.member.findMany({ where, take: 20 });
 }
 
 export async function staffMembers(deps: Deps): Promise<Member[]> {

@@ -1,29 +1,18 @@
 // Administration: find an account, change its role, erase it on a written request.
 import { Router } from 'express';
 import type { Request, Response } from 'express';
-import { z } from 'zod';
 import type { DomainModule } from '../core/module.ts';
 import type { Deps } from '../deps.ts';
 import type { Member } from '../generated/prisma/client.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
 import { memberNumber } from '../core/member-number.ts';
-import { formAction } from '../http/forms.ts';
+import { fieldErrors, formAction, keepValues } from '../http/forms.ts';
+import { EraseSchema, MemberSearchSchema, RoleSchema } from './schema.ts';
 import type { FormState } from '../http/forms.ts';
 import { flash } from '../http/flash.ts';
 import { audit, ROLE_LABELS } from '../audit/service.ts';
 import { changeRole, findMember, searchMembers, staffMembers } from '../accounts/service.ts';
 import { eraseMember } from '../privacy/eraser.ts';
-
-const RoleSchema = z.object({ role: z.enum(['MEMBER', 'STAFF', 'ACCOUNTANT', 'ADMIN'], 'Rôle inconnu.') });
-const EraseSchema = z.object({
-  requestRef: z
-    .string({ error: 'Indiquez la référence de la demande écrite (au moins 3 caractères).' })
-    .trim()
-    .min(3, 'Indiquez la référence de la demande écrite (au moins 3 caractères).')
-    .max(100, 'Référence : 100 caractères au maximum.')
-    // The audit journal keeps it: a letter's number or a date, never an address.
-    .refine((s) => !s.includes('@'), 'Indiquez une référence (numéro de courrier, date de réception), pas une adresse électronique.'),
-});
 
 async function memberFor(deps: Deps, req: Request): Promise<Member> {
   const m = await findMember(deps, String(req.params.id));
@@ -34,10 +23,16 @@ async function memberFor(deps: Deps, req: Request): Promise<Member> {
 function adminRoutes(deps: Deps): Router {
   const r = Router();
   r.get('/', async (req, res) => {
-    const q = typeof req.query.q === 'string' ? req.query.q.trim().slice(0, 254) : '';
-    const results = q ? await searchMembers(deps, q) : [];
-    if (q) await audit(deps.db, 'personal-data.viewed', { at: deps.clock.now(), actor: req.member!.id, details: { what: 'member-search', hits: results.length } });
-    res.page('admin/index', { title: 'Administration', q, results, staff: await staffMembers(deps), entries: deps.registry.nav('admin'), roles: ROLE_LABELS });
+    const search = MemberSearchSchema.safeParse(req.query);
+    const q = search.success ? search.data.q : (keepValues(req.query).q ?? '');
+    const results = search.success && search.data.where ? await searchMembers(deps, search.data.where) : [];
+    if (search.success && search.data.where) {
+      await audit(deps.db, 'personal-data.viewed', { at: deps.clock.now(), actor: req.member!.id, details: { what: 'member-search', hits: results.length } });
+    }
+    res.status(search.success ? 200 : 422).page('admin/index', {
+      title: 'Administration', q, results, errors: search.success ? {} : fieldErrors(search.error),
+      staff: await staffMembers(deps), entries: deps.registry.nav('admin'), roles: ROLE_LABELS,
+    });
   });
 
   const memberPage = async (req: Request, res: Response, form: FormState = { values: {}, errors: {} }) => {

@@ -23,7 +23,7 @@ export function couponMemberRoutes(deps: Deps): Router {
       title: 'Mes coupons et mon crédit',
       confirmed: !!m.emailConfirmedAt,
       balanceCents: await balanceOf(deps.db, m.id),
-      history: await creditHistory(deps.db, m.id, HistoryQuery.safeParse(req.query).data?.avant ?? null),
+      history: await creditHistory(deps.db, m.id, HistoryQuery.safeParse({ avant: req.query.avant }).data?.avant ?? null),
       kinds: CREDIT_KIND_LABELS,
       values: { code: (form.values.code ?? '').slice(0, 40) },
       errors: form.errors,

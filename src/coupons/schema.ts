@@ -1,34 +1,18 @@
 import { z } from 'zod';
 import { parseEurosToCents } from '../core/money.ts';
-import { isCalendarDay, parisDayEnd, parisDayStart } from '../core/dates.ts';
-
-/** A calendar day typed as aaaa-mm-jj (what a date field sends); impossible dates are refused. */
-const parisDate = (label: string) =>
-  z
-    .string({ error: `${label} : date obligatoire.` })
-    .regex(/^\d{4}-\d{2}-\d{2}$/, `${label} : date invalide.`)
-    .refine(isCalendarDay, `${label} : cette date n’existe pas.`);
+import { parisDayEnd, parisDayStart } from '../core/dates.ts';
+import { dayField, formText, integerField, optionalIntegerField } from '../core/fields.ts';
 
 export const BatchSchema = z
   .object({
-    label: z.string({ error: 'Libellé : champ obligatoire.' }).trim().min(3, 'Libellé : au moins 3 caractères.').max(120, 'Libellé : 120 caractères au maximum.'),
-    value: z
-      .string({ error: 'Valeur : champ obligatoire.' })
+    label: formText('Libellé').trim().min(3, 'Libellé : au moins 3 caractères.').max(120, 'Libellé : 120 caractères au maximum.'),
+    value: formText('Valeur')
       .transform((s) => parseEurosToCents(s))
       .refine((c): c is number => c !== null && c > 0 && c <= 100_000, 'Valeur : un montant en euros entre 0,01 et 1 000 (exemple : 5,00).'),
-    quantity: z.coerce
-      .number('Quantité : un nombre entier.')
-      .int('Quantité : un nombre entier.')
-      .min(1, 'Quantité : au moins 1.')
-      .max(100_000, 'Quantité : 100 000 au maximum.'),
-    validFrom: parisDate('Début de validité'),
-    validUntil: parisDate('Fin de validité'),
-    perMemberLimit: z
-      .string()
-      .trim()
-      .optional()
-      .transform((s) => (s ? Number(s) : null))
-      .refine((n) => n === null || (Number.isInteger(n) && n >= 1 && n <= 1000), 'Limite par membre : un entier entre 1 et 1 000, ou vide.'),
+    quantity: integerField('Quantité', 1, 100_000),
+    validFrom: dayField('Début de validité'),
+    validUntil: dayField('Fin de validité'),
+    perMemberLimit: optionalIntegerField('Limite par membre', 1, 1000),
   })
   .transform((v) => ({
     label: v.label,
@@ -42,7 +26,7 @@ export const BatchSchema = z
   .refine((v) => v.validUntil > v.validFrom, { path: ['validUntil'], message: 'La fin de validité doit suivre le début.' });
 
 export const VoidSchema = z.object({
-  reason: z.string({ error: 'Motif : champ obligatoire.' }).trim().min(5, 'Motif : au moins 5 caractères.').max(500, 'Motif : 500 caractères au maximum.'),
+  reason: formText('Motif').trim().min(5, 'Motif : au moins 5 caractères.').max(500, 'Motif : 500 caractères au maximum.'),
 });
 
-export const RedeemSchema = z.object({ code: z.string({ error: 'Saisissez le code imprimé sur votre coupon.' }).trim().min(1, 'Saisissez le code imprimé sur votre coupon.').max(40, 'Ce code est trop long.') });
+export const RedeemSchema = z.object({ code: formText('Code', 'Saisissez le code imprimé sur votre coupon.').trim().min(1, 'Saisissez le code imprimé sur votre coupon.').max(40, 'Ce code est trop long.') });

@@ -2,13 +2,14 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
-import type { ErrorRequestHandler, NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
 import type { Deps } from '../deps.ts';
-import { scrubText } from '../logger.ts';
 import { requestLog } from './request-log.ts';
-import { AppError, NotFoundError } from '../core/errors.ts';
+import { NotFoundError } from '../core/errors.ts';
+import { checkUrl, readForm } from './bad-input.ts';
+import { errorPage } from './error-page.ts';
 import { PrismaSessionStore } from './session-store.ts';
 import { csrfToken, newCsrfToken, verifyCsrf } from './csrf.ts';
 import { flashLocals } from './flash.ts';
@@ -109,11 +110,12 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
     };
     next();
   });
+  app.use(checkUrl);
   app.use('/static/pico', express.static(path.join(ROOT, 'node_modules/@picocss/pico/css'), { maxAge: '7d' }));
   app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1d' }));
   app.use(healthRoutes(deps));
 
-  app.use(express.urlencoded({ extended: false, limit: '100kb' }));
+  app.use(readForm({ limit: '100kb' }));
   // Reading a page without a session cookie loads no session: nothing is built, hashed or looked up
   // for an anonymous visitor; a page with a form starts one when it renders (res.page above).
   app.use((req: Request, res: Response, next: NextFunction) => {
@@ -127,26 +129,7 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   mountModules(app, deps);
 
   app.use((_req, _res, next) => next(new NotFoundError()));
-  const onError: ErrorRequestHandler = (err, req, res, _next) => {
-    const known = err instanceof AppError;
-    const status = known ? err.status : (err as { status?: number }).status === 413 ? 413 : 500;
-    if (!known) {
-      const e = err as Error;
-      req.log?.error({ err: { type: e.name, message: scrubText(String(e.message)), stack: scrubText(String(e.stack)) } }, 'unhandled error');
-    }
-    if (res.headersSent) return;
-    res.status(status);
-    const message = known ? err.message : status === 413 ? 'Le formulaire envoyé est trop volumineux.' : null;
-    const view = status === 404 ? 'errors/404' : status >= 500 ? 'errors/500' : 'errors/error';
-    const title = status === 404 ? 'Page introuvable' : status === 403 ? 'Accès refusé' : status === 429 ? 'Trop de tentatives' : 'Erreur';
-    res.render(view, { title, message, status, requestId: req.id }, (e1: Error | null, body?: string) => {
-      if (e1) return res.type('text/plain').send(`Erreur ${status}. Référence : ${req.id}`);
-      res.render('layouts/main', { title, body }, (e2: Error | null, html?: string) =>
-        e2 ? res.type('text/plain').send(`Erreur ${status}. Référence : ${req.id}`) : res.send(html),
-      );
-    });
-  };
-  app.use(onError);
+  app.use(errorPage());
   return app;
 }
 

@@ -31,7 +31,9 @@ export function requestLog(logger: Logger): RequestHandler {
         res: { statusCode: status },
         responseTime: Number(process.hrtime.bigint() - started) / 1e6,
       };
-      if (status >= 500) logger.error(line, 'request errored');
+      // 503 (database unreachable) is an expected state, answered and retried: a warning.
+      if (status === 503) logger.warn(line, 'request completed');
+      else if (status >= 500) logger.error(line, 'request errored');
       else logger.info(line, 'request completed');
     });
     next();

@@ -6,6 +6,7 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../logger.ts';
 import type { Job } from '../generated/prisma/client.ts';
 import type { Deps } from '../deps.ts';
+import { connectionFailure } from '../db/connection-failure.ts';
 
 export type JobHandler = (payload: unknown, job: Job) => Promise<void>;
 
@@ -95,7 +96,8 @@ export class Worker {
     const tick = async () => {
       if (this.stopped) return;
       this.running = this.runOnce().catch((err) => {
-        this.opts.logger.error({ err: scrubError(err) }, 'worker tick failed');
+        // An unreachable database is an outage the worker rides out by polling again, not a bug.
+        this.opts.logger[connectionFailure(err) ? 'warn' : 'error']({ err: scrubError(err) }, 'worker tick failed');
         return 0;
       });
       const n = await this.running;

@@ -5,28 +5,22 @@ import type { DomainModule } from '../core/module.ts';
 import { formAction } from '../http/forms.ts';
 import { flash } from '../http/flash.ts';
 import { setNewsletter } from './service.ts';
+import { checkbox } from '../core/fields.ts';
 
-const NewsletterSchema = z.object({
-  newsletter: z
-    .string()
-    .optional()
-    .transform((v) => v === 'on' || v === '1' || v === 'true'),
-});
+const NewsletterSchema = z.object({ newsletter: checkbox('Lettre d’information') });
 
 export const newsletterModule: DomainModule = {
   name: 'newsletter',
   routes: {
     member: (deps) =>
       Router()
-        .get('/lettre', (_req, res) => res.redirect(303, '/compte'))
+        .get('/lettre', (_req, res) => res.redirect(303, '/compte/newsletter'))
+        .get('/newsletter', (req, res) => res.page('newsletter/member', { title: 'Lettre d’information', subscribed: req.member!.newsletterOptIn, errors: {} }))
         .post(
-          '/lettre',
+          ['/lettre', '/newsletter'],
           formAction({
             schema: NewsletterSchema,
-            render: (req, res, form) => {
-              flash(req, 'error', Object.values(form.errors)[0] ?? 'Choix non enregistré.');
-              res.redirect(303, '/compte');
-            },
+            render: (req, res, form) => res.page('newsletter/member', { title: 'Lettre d’information', subscribed: req.member!.newsletterOptIn, errors: form.errors }),
             run: async (req, data) => {
               await setNewsletter(deps, req.member!, data.newsletter);
               return data.newsletter;
@@ -38,4 +32,5 @@ export const newsletterModule: DomainModule = {
           }),
         ),
   },
+  nav: [{ area: 'member', href: '/compte/newsletter', label: 'Lettre d’information', hint: 'Vous inscrire ou vous désinscrire.' }],
 };
