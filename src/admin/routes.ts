@@ -12,7 +12,13 @@ import { fieldErrors } from '../http/forms.ts';
 
 const RoleSchema = z.object({ role: z.enum(['MEMBER', 'STAFF', 'ACCOUNTANT', 'ADMIN'], 'Rôle inconnu.') });
 const EraseSchema = z.object({
-  requestRef: z.string().trim().min(3, 'Indiquez la référence de la demande écrite (au moins 3 caractères).').max(100),
+  requestRef: z
+    .string()
+    .trim()
+    .min(3, 'Indiquez la référence de la demande écrite (au moins 3 caractères).')
+    .max(100)
+    // Kept in the audit log, which outlives the erasure: a reference, never personal data.
+    .refine((v) => !/[@＠]/.test(v), 'La référence est gardée au journal : pas d’adresse électronique ni de nom (exemple : courrier DPO-014).'),
 });
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -77,7 +83,7 @@ export function adminRoutes(deps: Deps): Router {
     if (m.id === req.member!.id) {
       return res.status(422).page('admin/member', { title: `Membre ${memberNumber(m.number)}`, m, errors: { requestRef: 'Pour supprimer votre propre compte, utilisez « Supprimer mon compte ».' } });
     }
-    await eraseMember(deps, m.id, { reason: 'admin-request', actorId: req.member!.id });
+    await eraseMember(deps, m.id, { reason: 'admin-request', actorId: req.member!.id, requestRef: parsed.data.requestRef });
     flash(req, 'success', `Le compte ${memberNumber(m.number)} a été effacé.`);
     res.redirect(303, `/admin/membres/${m.id}`);
   });

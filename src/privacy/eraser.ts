@@ -41,7 +41,7 @@ const STATEMENTS = erasureStatements();
 export async function eraseMember(
   deps: Deps,
   memberId: string,
-  opts: { reason: ErasureReason; actorId?: string | null },
+  opts: { reason: ErasureReason; actorId?: string | null; /** The written request's reference (no personal data). */ requestRef?: string },
 ): Promise<boolean> {
   const now = deps.clock.now();
   return deps.db.$transaction(
@@ -64,7 +64,8 @@ export async function eraseMember(
       for (const sql of STATEMENTS) {
         await tx.$executeRawUnsafe(sql, ...(sql.includes('$2') ? [memberId, now] : [memberId]));
       }
-      await audit(tx, 'member.erased', { actor: opts.actorId ?? null, subject: memberId, details: { reason: opts.reason } });
+      const details = opts.requestRef ? { reason: opts.reason, requestRef: opts.requestRef } : { reason: opts.reason };
+      await audit(tx, 'member.erased', { actor: opts.actorId ?? null, subject: memberId, details });
       return true;
     },
     { timeout: 20_000 },
