@@ -24,7 +24,7 @@ export const PasswordSchema = z
   .string({ error: 'Mot de passe : champ obligatoire.' })
   .min(12, 'Le mot de passe doit contenir au moins 12 caractères.')
   .max(200, 'Le mot de passe doit contenir au plus 200 caractères.')
-  .refine((p) => !isCommonPassword(p), 'Ce mot de passe fait partie des plus courants : choisissez-en un autre.');
+  .refine((p) => !isCommonPassword(p), 'Ce mot de passe fait partie des plus courants (mot du dictionnaire, prénom, nom du club, avec ou sans chiffres) : choisissez-en un autre, par exemple une phrase de plusieurs mots.');
 
 const PhoneSchema = z
   .string()
