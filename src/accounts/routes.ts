@@ -7,11 +7,12 @@ import { fieldErrors, keepValues } from '../http/forms.ts';
 import type { FieldErrors } from '../http/forms.ts';
 import { flash } from '../http/flash.ts';
 import { AppError, TooManyRequestsError } from '../http/errors.ts';
-import { LIMITS, hit } from '../http/rate-limit.ts';
+import { LIMITS, hit, sourceOf } from '../http/rate-limit.ts';
+import { grantLoginAfterReset, loginAfterResetOf } from './login-throttle.ts';
 import { safeReturnPath } from '../http/auth.ts';
 import { authenticate, confirmEmail, isResetTokenValid, registerMember, requestPasswordReset, resetPassword } from './service.ts';
 
-const ip = (req: Request) => req.ip ?? 'unknown';
+const ip = (req: Request) => sourceOf(req.ip);
 
 /** Logs a member in on a fresh session id (no session fixation). */
 export function startSession(req: Request, memberId: string): Promise<void> {
@@ -86,7 +87,7 @@ export function accountRoutes(deps: Deps): Router {
     const parsed = LoginSchema.safeParse(req.body);
     if (!parsed.success) return loginForm(res.status(422), keepValues(req.body), fieldErrors(parsed.error), retour);
     try {
-      const member = await authenticate(deps, parsed.data.email, parsed.data.password, ip(req));
+      const member = await authenticate(deps, parsed.data.email, parsed.data.password, ip(req), loginAfterResetOf(req.session, deps.clock.now()));
       await startSession(req, member.id);
       res.redirect(303, retour || (member.role === 'STAFF' || member.role === 'ADMIN' ? '/gestion' : '/compte'));
     } catch (err) {
@@ -129,7 +130,9 @@ export function accountRoutes(deps: Deps): Router {
     const parsed = ResetSchema.safeParse(req.body);
     const token = typeof req.body.token === 'string' ? req.body.token : '';
     if (!parsed.success) return resetForm(res.status(422), token, fieldErrors(parsed.error));
-    if (!(await resetPassword(deps, parsed.data.token, parsed.data.password))) return resetForm(res.status(400), '', {}, false);
+    const memberId = await resetPassword(deps, parsed.data.token, parsed.data.password);
+    if (!memberId) return resetForm(res.status(400), '', {}, false);
+    grantLoginAfterReset(req.session, memberId, deps.clock.now());
     flash(req, 'success', 'Votre mot de passe a été modifié. Vous pouvez vous connecter.');
     res.redirect(303, '/connexion');
   });
