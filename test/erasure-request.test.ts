@@ -23,7 +23,9 @@ describe('erasure on written request', () => {
   it('keeps the request reference in the audit entry', async () => {
     const { member } = await createMember(t.deps);
     expect((await erase(member.id, '  Courrier DPO-014  ')).status).toBe(303);
-    const ev = await t.deps.db.auditEvent.findFirstOrThrow({ where: { action: 'member.erased', subjectMemberId: member.id } });
+    const ev = await t.deps.db.auditEvent.findFirstOrThrow({
+      where: { action: 'member.erased', subjectMemberId: member.id },
+    });
     expect(ev.actorMemberId).toBe(adminId);
     expect(ev.details).toEqual({ reason: 'admin-request', requestRef: 'Courrier DPO-014' });
     expect((await agent.get('/admin/journal')).text).toContain('Courrier DPO-014');
@@ -37,6 +39,8 @@ describe('erasure on written request', () => {
       expect(res.text).toContain('pas d’adresse électronique');
     }
     expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } })).erasedAt).toBeNull();
-    expect(await t.deps.db.auditEvent.count({ where: { action: 'member.erased', subjectMemberId: member.id } })).toBe(0);
+    expect(await t.deps.db.auditEvent.count({ where: { action: 'member.erased', subjectMemberId: member.id } })).toBe(
+      0,
+    );
   });
 });

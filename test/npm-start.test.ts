@@ -52,40 +52,54 @@ async function waitFor(url: string, ms = 90_000) {
 }
 
 describe.skipIf(onPostgres)('npm start and npm run dev', () => {
-  it.each(['start', 'run dev'])('SIGTERM to `npm %s` stops the server gracefully and frees the port', async (command) => {
-    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'club-npm-start-'));
-    const port = await freePort();
-    const npm = spawn('npm', [...command.split(' '), '--silent'], {
-      env: { ...process.env, DATABASE_URL: '', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', SEED_DEMO: 'false' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true, // its own process group, so that the clean-up below reaches every process it started
-    });
-    let out = '';
-    npm.stdout.on('data', (d) => (out += d));
-    npm.stderr.on('data', (d) => (out += d));
-    const exited = new Promise<number | null>((r) => npm.on('exit', (code) => r(code)));
-    let serverPid = 0;
-    try {
-      await waitFor(`http://127.0.0.1:${port}/healthz`);
-      // The PID lock names the process that holds the database: the server itself.
-      serverPid = Number(readFileSync(path.join(dataDir, 'club.lock'), 'utf8').trim());
-      expect(alive(serverPid), out).toBe(true);
-
-      npm.kill('SIGTERM');
-      const code = await Promise.race([exited, new Promise<string>((r) => setTimeout(() => r('still running'), 30_000))]);
-      // npm waits for the server, which finishes its requests, closes the database and exits 0.
-      expect(code, out).toBe(0);
-      expect(alive(serverPid), `server ${serverPid} outlived npm\n${out}`).toBe(false);
-      expect(existsSync(path.join(dataDir, 'club.lock')), out).toBe(false);
-      expect(await portIsFree(port), out).toBe(true);
-      expect(out).not.toMatch(/error/i);
-    } finally {
+  it.each(['start', 'run dev'])(
+    'SIGTERM to `npm %s` stops the server gracefully and frees the port',
+    async (command) => {
+      const dataDir = mkdtempSync(path.join(os.tmpdir(), 'club-npm-start-'));
+      const port = await freePort();
+      const npm = spawn('npm', [...command.split(' '), '--silent'], {
+        env: {
+          ...process.env,
+          DATABASE_URL: '',
+          DATA_DIR: dataDir,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          LOG_LEVEL: 'warn',
+          SEED_DEMO: 'false',
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true, // its own process group, so that the clean-up below reaches every process it started
+      });
+      let out = '';
+      npm.stdout.on('data', (d) => (out += d));
+      npm.stderr.on('data', (d) => (out += d));
+      const exited = new Promise<number | null>((r) => npm.on('exit', (code) => r(code)));
+      let serverPid = 0;
       try {
-        process.kill(-npm.pid!, 'SIGKILL');
-      } catch {
-        /* the group is gone */
+        await waitFor(`http://127.0.0.1:${port}/healthz`);
+        // The PID lock names the process that holds the database: the server itself.
+        serverPid = Number(readFileSync(path.join(dataDir, 'club.lock'), 'utf8').trim());
+        expect(alive(serverPid), out).toBe(true);
+
+        npm.kill('SIGTERM');
+        const code = await Promise.race([
+          exited,
+          new Promise<string>((r) => setTimeout(() => r('still running'), 30_000)),
+        ]);
+        // npm waits for the server, which finishes its requests, closes the database and exits 0.
+        expect(code, out).toBe(0);
+        expect(alive(serverPid), `server ${serverPid} outlived npm\n${out}`).toBe(false);
+        expect(existsSync(path.join(dataDir, 'club.lock')), out).toBe(false);
+        expect(await portIsFree(port), out).toBe(true);
+        expect(out).not.toMatch(/error/i);
+      } finally {
+        try {
+          process.kill(-npm.pid!, 'SIGKILL');
+        } catch {
+          /* the group is gone */
+        }
+        if (serverPid && alive(serverPid)) process.kill(serverPid, 'SIGKILL');
       }
-      if (serverPid && alive(serverPid)) process.kill(serverPid, 'SIGKILL');
-    }
-  });
+    },
+  );
 });
