@@ -6,7 +6,7 @@ import { applyMigrations } from './db/migrations.ts';
 import { systemClock } from './clock.ts';
 import type { Clock } from './clock.ts';
 import type { Logger } from './logger.ts';
-import { createMailboxMailer, createSmtpMailer } from './mail/mailer.ts';
+import { createMailboxMailer, createSmtpMailer, mailDirOf } from './mail/mailer.ts';
 import type { Deps } from './deps.ts';
 
 export interface Booted {
@@ -20,7 +20,9 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
   const applied = await applyMigrations(database.factory);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const db = database.prisma;
-  const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : createMailboxMailer(db);
+  const mailer = config.smtpUrl
+    ? createSmtpMailer(config.smtpUrl, config.mailFrom)
+    : createMailboxMailer(db, { dir: mailDirOf(config), from: config.mailFrom });
   const deps: Deps = {
     db,
     config,

@@ -80,6 +80,8 @@ describe.skipIf(onPostgres)('npm start and npm run dev', () => {
         // The PID lock names the process that holds the database: the server itself.
         serverPid = Number(readFileSync(path.join(dataDir, 'club.lock'), 'utf8').trim());
         expect(alive(serverPid), out).toBe(true);
+        // Without SMTP, the start says where the e-mails go (docs/decisions/0012).
+        expect(out).toContain(path.join(dataDir, 'mail'));
 
         npm.kill('SIGTERM');
         const code = await Promise.race([

@@ -1,5 +1,5 @@
-// The development mailbox: e-mails kept by the site when no SMTP server is configured. Staff only,
-// and every view of a message (personal data) is audited.
+// The development mailbox: the copies (links masked, see mask.ts) of the e-mails the site keeps when
+// no SMTP server is configured. Staff only, and every view of a message (personal data) is audited.
 import { Router } from 'express';
 import type { Deps } from '../deps.ts';
 import { requireArea } from '../http/auth.ts';
