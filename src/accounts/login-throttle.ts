@@ -23,7 +23,12 @@ export async function admitLoginAttempt(
 ): Promise<boolean> {
   if (resetMemberId) {
     const member = await deps.db.member.findUnique({ where: { email }, select: { id: true } });
-    if (member?.id === resetMemberId) return hit(deps, LIMITS.loginPerIp, sourceOf(ip));
+    if (member?.id === resetMemberId) {
+      // Counted like any attempt (a success gives the units back), but not held by this account's limits.
+      await hit(deps, LIMITS.loginPerAccountAndSource, pair(email, ip));
+      await hit(deps, LIMITS.loginPerAccount, email);
+      return hit(deps, LIMITS.loginPerIp, sourceOf(ip));
+    }
   }
   // In this order, so that a source refused for this account does not use up the account's ceiling.
   if (!(await hit(deps, LIMITS.loginPerAccountAndSource, pair(email, ip)))) return false;
