@@ -227,7 +227,7 @@ function pageMessage(html: string): string {
 /**
  * GET / under load while LOGINS loops log in. Each loop uses its own account (the demo member for
  * the first): the app counts every login attempt against the account before checking it (at most
- * LIMITS.loginPerAccount.max in flight per account) and keeps the refused ones against the IP, so
+ * LIMITS.loginPerAccountAndSource.max in flight per account from one address) and keeps the refused ones against the IP, so
  * 20 parallel loops on one account would mostly measure 429s and then lock 127.0.0.1 out.
  */
 async function loginLoad(port: number, accounts: Member[], home: string, app: Child) {
