@@ -11,7 +11,7 @@
 // one .cpuprofile of the app per phase).
 //
 // All requests come from 127.0.0.1, so attempts in flight and failed ones (the race's "already
-// used" answers) count against the app's per-IP limits (LIMITS in src/http/rate-limit.ts); the
+// used" answers) count against the app's per-IP limits (LIMITS in src/core/rate-limit.ts); the
 // runner refuses settings that would exceed them.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -227,7 +227,7 @@ function pageMessage(html: string): string {
 /**
  * GET / under load while LOGINS loops log in. Each loop uses its own account (the demo member for
  * the first): the app counts every login attempt against the account before checking it (at most
- * LIMITS.loginPerAccount.max in flight per account) and keeps the refused ones against the IP, so
+ * LIMITS.loginPerAccountAndSource.max in flight per account from one address) and keeps the refused ones against the IP, so
  * 20 parallel loops on one account would mostly measure 429s and then lock 127.0.0.1 out.
  */
 async function loginLoad(port: number, accounts: Member[], home: string, app: Child) {

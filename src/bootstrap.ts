@@ -6,7 +6,7 @@ import { applyMigrations } from './db/migrations.ts';
 import { systemClock } from './core/clock.ts';
 import type { Clock } from './core/clock.ts';
 import type { Logger } from './logger.ts';
-import { createMailboxMailer, createSmtpMailer } from './mail/mailer.ts';
+import { createMailboxMailer, createSmtpMailer, mailDirOf } from './mail/mailer.ts';
 import type { Deps } from './deps.ts';
 import { buildRegistry } from './core/registry.ts';
 import { MODULES } from './modules.ts';
@@ -22,7 +22,9 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
   const applied = await applyMigrations(database.factory);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const db = database.prisma;
-  const mailer = config.smtpUrl ? createSmtpMailer(config.smtpUrl, config.mailFrom) : createMailboxMailer(db, clock);
+  const mailer = config.smtpUrl
+    ? createSmtpMailer(config.smtpUrl, config.mailFrom)
+    : createMailboxMailer(db, clock, { dir: mailDirOf(config), from: config.mailFrom });
   const deps: Deps = {
     db,
     config,

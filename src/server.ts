@@ -50,6 +50,7 @@ const app = createApp(deps);
 const server = app.listen(config.port, config.host, () => {
   logger.info({ port: config.port, host: config.host, database: database.kind }, 'listening');
   process.stdout.write(`Site disponible sur http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}\n`);
+  if (deps.mailer.dir) process.stdout.write(`Sans SMTP, les courriels ne partent pas : chacun est déposé en entier dans ${deps.mailer.dir}\n`);
 });
 
 let stopping = false;

@@ -1,4 +1,4 @@
-// The real entry point: `tsx src/server.ts` on a fresh embedded database, as `npm start` runs it.
+// The real entry point: `node --import tsx src/server.ts` on a fresh embedded database, as `npm start` runs it.
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -8,7 +8,7 @@ import path from 'node:path';
 import { onPostgres } from './helpers/db.ts';
 
 function start(env: Record<string, string>) {
-  const child = spawn(path.resolve('node_modules/.bin/tsx'), ['src/server.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     env: { ...process.env, DATABASE_URL: '', LOG_LEVEL: 'warn', HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

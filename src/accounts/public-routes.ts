@@ -9,9 +9,11 @@ import { flash } from '../http/flash.ts';
 import { safeReturnPath } from '../http/auth.ts';
 import { SESSION_COOKIE, startSession } from '../http/session.ts';
 import { AppError } from '../core/errors.ts';
+import { sourceOf } from '../core/rate-limit.ts';
+import { grantLoginAfterReset, loginAfterResetOf } from './login-throttle.ts';
 import { askPasswordReset, authenticate, confirmEmail, isResetTokenValid, resetPassword, signUp } from './service.ts';
 
-const ip = (req: Request) => req.ip ?? 'unknown';
+const ip = (req: Request) => sourceOf(req.ip);
 const empty: FormState = { values: {}, errors: {} };
 
 export function accountPublicRoutes(deps: Deps): Router {
@@ -55,7 +57,7 @@ export function accountPublicRoutes(deps: Deps): Router {
       schema: LoginSchema,
       render: loginForm,
       run: async (req, data) => {
-        const member = await authenticate(deps, data.email, data.password, ip(req));
+        const member = await authenticate(deps, data.email, data.password, ip(req), loginAfterResetOf(req.session, deps.clock.now()));
         await startSession(req, member.id, deps.clock.now());
         return member;
       },
@@ -97,8 +99,9 @@ export function accountPublicRoutes(deps: Deps): Router {
       schema: ResetSchema,
       render: (req, res, form) => resetForm(res, typeof req.body?.token === 'string' ? req.body.token : '', form.errors),
       run: (_req, data) => resetPassword(deps, data.token, data.password),
-      done: (req, res, ok) => {
-        if (!ok) return resetForm(res.status(400), '', {}, false);
+      done: (req, res, memberId) => {
+        if (!memberId) return resetForm(res.status(400), '', {}, false);
+        grantLoginAfterReset(req.session, memberId, deps.clock.now());
         flash(req, 'success', 'Votre mot de passe a été modifié. Vous pouvez vous connecter.');
         res.redirect(303, '/connexion');
       },

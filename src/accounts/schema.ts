@@ -22,7 +22,7 @@ export const EmailSchema = formText('Adresse électronique')
 export const PasswordSchema = formText('Mot de passe')
   .min(12, 'Le mot de passe doit contenir au moins 12 caractères.')
   .max(200, 'Le mot de passe doit contenir au plus 200 caractères.')
-  .refine((p) => !isCommonPassword(p), 'Ce mot de passe fait partie des plus courants : choisissez-en un autre.');
+  .refine((p) => !isCommonPassword(p), 'Ce mot de passe fait partie des plus courants (mot du dictionnaire, prénom, nom du club, avec ou sans chiffres) : choisissez-en un autre, par exemple une phrase de plusieurs mots.');
 
 const PhoneSchema = formText('Téléphone')
   .trim()

@@ -2,7 +2,8 @@
 import type { Deps } from '../deps.ts';
 import type { Member, Role } from '../generated/prisma/client.ts';
 import { ConflictError, TooManyRequestsError, ValidationError } from '../core/errors.ts';
-import { LIMITS, clear, hit, refund } from '../core/rate-limit.ts';
+import { LIMITS, hit, refund } from '../core/rate-limit.ts';
+import { admitLoginAttempt, loginSucceeded } from './login-throttle.ts';
 import { auditWith } from '../audit/service.ts';
 import { recordConsent } from '../privacy/consents.ts';
 import { consumeToken, hashToken, issueToken } from './tokens.ts';
@@ -103,11 +104,10 @@ export const LOGIN_FAILED = 'Adresse électronique ou mot de passe incorrect.';
 /**
  * Checks the credentials; the same error whatever was wrong. Each attempt is counted before the
  * password is checked (a burst of parallel guesses cannot slip through), and a success is given back.
+ * `resetMemberId`: the member whose password this browser has just reset (see login-throttle.ts).
  */
-export async function authenticate(deps: Deps, email: string, password: string, ip: string): Promise<Member> {
-  const accountOk = await hit(deps, LIMITS.loginPerAccount, email);
-  const ipOk = await hit(deps, LIMITS.loginPerIp, ip);
-  if (!accountOk || !ipOk) {
+export async function authenticate(deps: Deps, email: string, password: string, ip: string, resetMemberId?: string): Promise<Member> {
+  if (!(await admitLoginAttempt(deps, email, ip, resetMemberId))) {
     throw new TooManyRequestsError('Trop de tentatives de connexion. Réessayez dans 15 minutes, ou réinitialisez votre mot de passe.');
   }
   const member = await deps.db.member.findUnique({ where: { email } });
@@ -117,8 +117,7 @@ export async function authenticate(deps: Deps, email: string, password: string, 
     await audit(deps.db, 'login.failed', { at: now, subject: member?.id ?? null });
     throw new ValidationError(LOGIN_FAILED);
   }
-  await clear(deps, LIMITS.loginPerAccount, email);
-  await refund(deps, LIMITS.loginPerIp, ip);
+  await loginSucceeded(deps, email, ip);
   await deps.db.member.update({ where: { id: member.id }, data: { lastActiveAt: now, inactivityWarnedAt: null } });
   await audit(deps.db, 'login.succeeded', { at: now, subject: member.id });
   return member;
@@ -149,20 +148,20 @@ export async function isResetTokenValid(deps: Deps, token: string): Promise<bool
   return !!row && row.purpose === 'RESET_PASSWORD' && !row.usedAt && row.expiresAt > deps.clock.now();
 }
 
-/** Sets a new password from a reset link and closes every session of the member. */
-export async function resetPassword(deps: Deps, token: string, password: string): Promise<boolean> {
+/** Sets a new password from a reset link and closes every session of the member; returns the member's id, or null for a bad link. */
+export async function resetPassword(deps: Deps, token: string, password: string): Promise<string | null> {
   const passwordHash = await hashPassword(password);
   const now = deps.clock.now();
   return deps.db.$transaction(async (tx) => {
     const row = await consumeToken(tx, token, 'RESET_PASSWORD', now);
-    if (!row) return false;
+    if (!row) return null;
     const member = await tx.member.update({ where: { id: row.memberId }, data: { passwordHash, sessionsValidAfter: now } });
     await tx.session.deleteMany({ where: { memberId: member.id } });
     await dropPendingEmailChanges(tx, member);
     await audit(tx, 'password.reset', { at: now, subject: member.id });
     const m = mails.passwordChanged();
     if (member.email) await queueMail(tx, now, member.id, member.email, m);
-    return true;
+    return member.id;
   });
 }
 

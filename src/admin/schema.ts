@@ -24,5 +24,5 @@ export const EraseSchema = z.object({
     .min(3, 'Indiquez la référence de la demande écrite (au moins 3 caractères).')
     .max(100, 'Référence de la demande : 100 caractères au maximum.')
     // The audit journal keeps it: a letter's number or a date, never an address.
-    .refine((s) => !s.includes('@'), 'Indiquez une référence (numéro de courrier, date de réception), pas une adresse électronique.'),
+    .refine((s) => !/[@＠]/.test(s), 'La référence est gardée au journal : pas d’adresse électronique ni de nom (exemple : courrier DPO-014).'),
 });

@@ -1,6 +1,7 @@
 // Fixed-window counters in the database, shared by every app process. Keys are HMACs, so no
 // e-mail address or IP address is stored in clear.
 import { createHmac } from 'node:crypto';
+import { isIPv4, isIPv6 } from 'node:net';
 import type { Deps } from '../deps.ts';
 
 export interface Limit {
@@ -10,7 +11,10 @@ export interface Limit {
 }
 
 export const LIMITS = {
-  loginPerAccount: { name: 'login-account', max: 5, windowMs: 15 * 60_000 },
+  /** Failed logins of one account from one source: the owner elsewhere is not affected. */
+  loginPerAccountAndSource: { name: 'login-account-source', max: 5, windowMs: 15 * 60_000 },
+  /** Failed logins of one account from all sources together, past which only known sources are checked. */
+  loginPerAccount: { name: 'login-account', max: 30, windowMs: 15 * 60_000 },
   loginPerIp: { name: 'login-ip', max: 100, windowMs: 15 * 60_000 },
   register: { name: 'register-ip', max: 10, windowMs: 60 * 60_000 },
   reset: { name: 'reset-ip', max: 10, windowMs: 60 * 60_000 },
@@ -21,6 +25,27 @@ export const LIMITS = {
   /** E-mails a member can trigger (confirmation resend, e-mail change). */
   memberMail: { name: 'member-mail', max: 5, windowMs: 60 * 60_000 },
 } satisfies Record<string, Limit>;
+
+/**
+ * The source an address is counted as: an IPv4 address, or the /64 network of an IPv6 address (one
+ * subscriber usually has a whole /64 and can change addresses within it at will).
+ */
+export function sourceOf(ip: string | undefined): string {
+  if (!ip) return 'unknown';
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(ip);
+  if (mapped) return mapped[1];
+  if (isIPv4(ip)) return ip;
+  const bare = ip.replace(/%.*$/, '');
+  if (!isIPv6(bare)) return ip;
+  const [head, tail = ''] = bare.toLowerCase().split('::');
+  const left = head ? head.split(':') : [];
+  const right = bare.includes('::') ? (tail ? tail.split(':') : []) : [];
+  const groups = [...left, ...Array<string>(8 - left.length - right.length).fill('0'), ...right];
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ''))
+    .join(':')}::/64`;
+}
 
 function keyOf(deps: Deps, limit: Limit, subject: string): string {
   return `${limit.name}:${createHmac('sha256', deps.config.sessionSecret).update(subject).digest('base64url').slice(0, 32)}`;

@@ -1,5 +1,5 @@
-// E-mail: the outgoing-mail job, and (without SMTP) the development mailbox for staff, where every
-// view of a message (personal data) is audited.
+// E-mail: the outgoing-mail job, and (without SMTP) the development mailbox for staff: the copies
+// (links masked, see mask.ts) of the e-mails the site keeps; every view of one is audited.
 import { Router } from 'express';
 import { z } from 'zod';
 import { defineJob } from '../core/module.ts';

@@ -1,4 +1,5 @@
 // A whole app on a fresh database, with captured logs, the mailbox mailer and a movable clock.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,7 +9,7 @@ import { loadConfig } from '../../src/config.ts';
 import type { Config } from '../../src/config.ts';
 import { createLogger } from '../../src/logger.ts';
 import { createApp } from '../../src/app.ts';
-import { createMailboxMailer } from '../../src/mail/mailer.ts';
+import { createMailboxMailer, mailDirOf } from '../../src/mail/mailer.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
 import { fixedClock } from '../../src/core/clock.ts';
 import type { Deps } from '../../src/deps.ts';
@@ -66,7 +67,9 @@ export async function createTestApp(
       cb();
     },
   });
-  const config: Config = loadConfig({ ...TEST_ENV, ...opts.config });
+  // Each app has its own data directory: the development mailer delivers there (DATA_DIR/mail).
+  const dataDir = opts.config?.DATA_DIR ? undefined : mkdtempSync(path.join(os.tmpdir(), 'club-test-data-'));
+  const config: Config = loadConfig({ ...TEST_ENV, ...(dataDir ? { DATA_DIR: dataDir } : {}), ...opts.config });
   const logger = createLogger(config.logLevel, sink);
   const clock = fixedClock(testClockStart());
   const db = database.prisma;
@@ -75,7 +78,7 @@ export async function createTestApp(
     config,
     clock,
     logger,
-    mailer: createMailboxMailer(db, clock),
+    mailer: createMailboxMailer(db, clock, { dir: mailDirOf(config), from: config.mailFrom }),
     registry: buildRegistry(MODULES),
     ping: async () => {
       await db.$queryRaw`SELECT 1`;
@@ -84,7 +87,11 @@ export async function createTestApp(
   if (opts.mailer) deps.mailer = opts.mailer(deps);
   const worker = new Worker({ db, clock, logger, handlers: registryHandlers(deps), baseBackoffMs: 1000 });
   const app = createApp(deps);
-  return { app, deps, database, logs, clock, worker, close: () => database.close() };
+  const close = async () => {
+    await database.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  };
+  return { app, deps, database, logs, clock, worker, close };
 }
 
 export function csrfOf(html: string): string {

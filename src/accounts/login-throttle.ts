@@ -1,0 +1,62 @@
+// Failed logins are counted per account and source, per source, and per account (all sources
+// together); an attempt is counted before its password is checked. docs/decisions/0013.
+import type { SessionData } from 'express-session';
+import type { Deps } from '../deps.ts';
+import { LIMITS, clear, hit, refund, sourceOf } from '../core/rate-limit.ts';
+
+/** How long the browser that reset an account's password may log in past the account's ceiling. */
+export const RESET_GRANT_MS = LIMITS.loginPerAccount.windowMs;
+
+const pair = (email: string, ip: string | undefined) => `${email}\n${sourceOf(ip)}`;
+
+/**
+ * Counts one attempt and says whether its password may be checked. Refused: a source that has used
+ * up its attempts on this account or in all, and every source once the account's ceiling is reached.
+ * The browser that has just reset this account's password through the e-mailed link is held only by
+ * the limit of its source.
+ */
+export async function admitLoginAttempt(
+  deps: Deps,
+  email: string,
+  ip: string | undefined,
+  resetMemberId?: string,
+): Promise<boolean> {
+  if (resetMemberId) {
+    const member = await deps.db.member.findUnique({ where: { email }, select: { id: true } });
+    if (member?.id === resetMemberId) {
+      // Counted like any attempt (a success gives the units back), but not held by this account's limits.
+      await hit(deps, LIMITS.loginPerAccountAndSource, pair(email, ip));
+      await hit(deps, LIMITS.loginPerAccount, email);
+      return hit(deps, LIMITS.loginPerIp, sourceOf(ip));
+    }
+  }
+  // In this order, so that a source refused for this account does not use up the account's ceiling.
+  if (!(await hit(deps, LIMITS.loginPerAccountAndSource, pair(email, ip)))) return false;
+  if (!(await hit(deps, LIMITS.loginPerIp, sourceOf(ip)))) return false;
+  return hit(deps, LIMITS.loginPerAccount, email);
+}
+
+/** Only failures use up the limits. */
+export async function loginSucceeded(deps: Deps, email: string, ip: string | undefined): Promise<void> {
+  await clear(deps, LIMITS.loginPerAccountAndSource, pair(email, ip));
+  await refund(deps, LIMITS.loginPerIp, sourceOf(ip));
+  await refund(deps, LIMITS.loginPerAccount, email);
+}
+
+/** Remembers, in this browser's session, that it has just reset the member's password by e-mail. */
+export function grantLoginAfterReset(session: Partial<SessionData>, memberId: string, now: Date): void {
+  session.passwordResetBy = { memberId, at: now.getTime() };
+}
+
+/** The member whose password this browser has just reset, if it was within RESET_GRANT_MS. */
+export function loginAfterResetOf(session: Partial<SessionData> | undefined, now: Date): string | undefined {
+  const grant = session?.passwordResetBy;
+  return grant && now.getTime() - grant.at < RESET_GRANT_MS ? grant.memberId : undefined;
+}
+
+declare module 'express-session' {
+  interface SessionData {
+    /** Set when this browser resets a password through the e-mailed link (an id, no personal data). */
+    passwordResetBy?: { memberId: string; at: number };
+  }
+}
