@@ -1,7 +1,7 @@
 // Member accounts: registration, confirmation, login, password reset, profile changes.
 import type { Deps } from '../deps.ts';
 import type { Member, Role } from '../generated/prisma/client.ts';
-import { ConflictError, TooManyRequestsError, ValidationError } from '../core/errors.ts';
+import { ConflictError, isUniqueViolation, NotFoundError, TooManyRequestsError, ValidationError } from '../core/errors.ts';
 import { LIMITS, hit, refund } from '../core/rate-limit.ts';
 import { admitLoginAttempt, loginSucceeded } from './login-throttle.ts';
 import { auditWith } from '../audit/service.ts';
@@ -46,7 +46,10 @@ const contactData = (c: ContactInput) => ({
 export async function registerMember(deps: Deps, input: RegisterInput): Promise<string | null> {
   const now = deps.clock.now();
   const passwordHash = await hashPassword(input.password);
-  return deps.db.$transaction(async (tx) => {
+  // Two submissions at once for one new address: the unique index lets one through; the other is
+  // answered as for a known address (the same page, no enumeration, no 500).
+  try {
+    return await deps.db.$transaction(async (tx) => {
     const existing = await tx.member.findUnique({ where: { email: input.email } });
     if (existing) {
       const m = mails.alreadyRegistered(deps);
@@ -64,6 +67,10 @@ export async function registerMember(deps: Deps, input: RegisterInput): Promise<
     await audit(tx, 'member.registered', { at: now, subject: member.id });
     return member.id;
   });
+  } catch (err) {
+    if (isUniqueViolation(err)) return null;
+    throw err;
+  }
 }
 
 /** Confirms an address (first registration or a change of e-mail). Returns false for a bad link. */
@@ -165,8 +172,10 @@ export async function resetPassword(deps: Deps, token: string, password: string)
   });
 }
 
+/** Never writes to an erased account (a save that raced the erasure finds nothing to update). */
 export async function updateContact(deps: Deps, memberId: string, input: ContactInput): Promise<void> {
-  await deps.db.member.update({ where: { id: memberId }, data: contactData(input) });
+  const r = await deps.db.member.updateMany({ where: { id: memberId, erasedAt: null }, data: contactData(input) });
+  if (r.count !== 1) throw new NotFoundError('Ce compte n’existe plus.');
 }
 
 /**
@@ -259,7 +268,7 @@ export async function isActiveMember(deps: Deps, id: string): Promise<boolean> {
 }
 
 export async function findMember(deps: Deps, id: string): Promise<Member | null> {
-  return /^[0-9a-f-]{36}$/.test(id) ? deps.db.member.findUnique({ where: { id } }) : null;
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id) ? deps.db.member.findUnique({ where: { id } }) : null;
 }
 
 export async function findMemberByNumber(deps: Deps, number: number): Promise<Member | null> {
@@ -296,5 +305,5 @@ export async function deleteOwnAccount(deps: Deps, member: Member, password: str
   if ((await balanceOf(deps.db, member.id)) > 0 && !confirmForfeit) {
     throw new ValidationError('Cochez la case pour confirmer que vous renoncez à votre crédit restant.', 'confirmForfeit');
   }
-  await eraseMember(deps, member.id, { reason: 'self', actorId: member.id });
+  await eraseMember(deps, member.id, { reason: 'self', actorId: member.id, forfeitConfirmed: confirmForfeit });
 }

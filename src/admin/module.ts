@@ -48,7 +48,7 @@ function adminRoutes(deps: Deps): Router {
 
   // A refused form leaves its POST address in the address bar: opening it again leads back.
   r.get(['/membres/:id/role', '/membres/:id/effacer'], (req, res) =>
-    res.redirect(303, /^[0-9a-f-]{36}$/.test(String(req.params.id)) ? `/admin/membres/${String(req.params.id)}` : '/admin'),
+    res.redirect(303, /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(String(req.params.id)) ? `/admin/membres/${String(req.params.id)}` : '/admin'),
   );
 
   r.post(

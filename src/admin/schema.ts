@@ -24,5 +24,6 @@ export const EraseSchema = z.object({
     .min(3, 'Indiquez la référence de la demande écrite (au moins 3 caractères).')
     .max(100, 'Référence de la demande : 100 caractères au maximum.')
     // The audit journal keeps it: a letter's number or a date, never an address.
-    .refine((s) => !/[@＠]/.test(s), 'La référence est gardée au journal : pas d’adresse électronique ni de nom (exemple : courrier DPO-014).'),
+    // A reference with a number (DPO-014, courrier 2026-118), not a name: at most 40 characters.
+    .refine((s) => !/[@＠]/.test(s) && /\d/.test(s) && s.length <= 40, 'La référence est gardée au journal : un numéro de courrier ou de dossier (exemple : DPO-014), pas d’adresse électronique ni de nom.'),
 });

@@ -36,7 +36,7 @@ const DETAIL_LABELS: Record<string, string> = {
   from: 'ancien rôle', to: 'nouveau rôle', amountCents: 'montant', reason: 'motif', requestRef: 'demande écrite',
 };
 const VALUE_LABELS: Record<string, string> = {
-  'member-search': 'recherche de compte', member: 'fiche d’un membre', mail: 'courriel conservé',
+  'member-search': 'recherche de compte', member: 'fiche d’un membre', mail: 'courriel conservé', mailbox: 'liste des courriels',
   self: 'à sa demande', 'admin-request': 'sur demande écrite', 'retention-unconfirmed': 'adresse jamais confirmée',
   'retention-inactive': 'inactivité', ...ROLE_LABELS,
 };

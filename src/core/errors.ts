@@ -35,3 +35,8 @@ export class TooManyRequestsError extends AppError {
     super(message, 429, field);
   }
 }
+
+/** A unique-index violation reported by Prisma (idempotency keys, unique e-mail addresses). */
+export function isUniqueViolation(err: unknown): boolean {
+  return (err as { code?: string } | null)?.code === 'P2002';
+}

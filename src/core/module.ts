@@ -85,6 +85,8 @@ export interface ErasureContext {
   deps: Deps;
   memberId: string;
   now: Date;
+  /** The member agreed to lose what they hold (their remaining credit); always true for admins and retention. */
+  forfeitConfirmed: boolean;
 }
 
 export interface ErasureHooks {

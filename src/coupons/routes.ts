@@ -8,6 +8,7 @@ import type { FormState } from '../http/forms.ts';
 import { flash } from '../http/flash.ts';
 import { ConflictError, NotFoundError } from '../core/errors.ts';
 import { formatEuros } from '../core/money.ts';
+import { sourceOf } from '../core/rate-limit.ts';
 import { balanceOf, creditHistory, CREDIT_KIND_LABELS } from '../credit/ledger.ts';
 import { BatchSchema, RedeemSchema, VoidSchema } from './schema.ts';
 import { batchStats, createBatch, issueCodes, listBatches, redeemCoupon, voidBatch } from './service.ts';
@@ -36,7 +37,7 @@ export function couponMemberRoutes(deps: Deps): Router {
       formAction({
         schema: RedeemSchema,
         render: page,
-        run: (req, data) => redeemCoupon(deps, req.member!, data.code, req.ip ?? 'unknown'),
+        run: (req, data) => redeemCoupon(deps, req.member!, data.code, sourceOf(req.ip)),
         done: (req, res, r) => {
           flash(req, 'success', `Code accepté : ${formatEuros(r.valueCents)} crédités (${r.label}). Nouveau solde : ${formatEuros(r.balanceCents)}.`);
           res.redirect(303, '/compte/coupons');

@@ -1,11 +1,11 @@
 // Coupon batches (staff) and redemption (members): exactly once under concurrency.
 import type { Deps } from '../deps.ts';
 import type { Member, Prisma } from '../generated/prisma/client.ts';
-import { AppError, ConflictError, NotFoundError } from '../core/errors.ts';
+import { AppError, ConflictError, isUniqueViolation, NotFoundError } from '../core/errors.ts';
 import { LIMITS, hit, isBlocked, refund } from '../core/rate-limit.ts';
 import { auditWith } from '../audit/service.ts';
 import { lockMember, postCredit } from '../credit/ledger.ts';
-import { isUniqueViolation, TX_UNDER_LOAD } from '../credit/service.ts';
+import { TX_UNDER_LOAD } from '../credit/service.ts';
 
 export const COUPONS_AUDIT = {
   'coupon-batch.created': 'Lot de coupons créé',
@@ -162,7 +162,9 @@ export async function redeemCoupon(deps: Deps, member: Member, input: string, ip
         data: { redeemedAt: now, redeemedById: member.id },
       });
       if (flipped.count !== 1) throw new CouponError('used');
-      await tx.couponBatch.update({ where: { id: batch.id }, data: { redeemedCount: { increment: 1 } } });
+      // The counter's update re-reads the batch row: a void committed meanwhile refuses the redemption.
+      const counted = await tx.couponBatch.updateMany({ where: { id: batch.id, voidedAt: null }, data: { redeemedCount: { increment: 1 } } });
+      if (counted.count !== 1) throw new CouponError('voided');
       const { balanceCents } = await postCredit(tx, {
         memberId: member.id,
         amountCents: batch.valueCents,

@@ -53,7 +53,8 @@ export const creditModule: DomainModule = {
         reason: 'personal',
         couponId: 'personal',
         idempotencyKey: { class: 'personal', erasedValue: `'erased:' || id::text`, secret: true },
-        createdById: 'pseudonymous-id',
+        // Which staff member made an adjustment is not given to the member (the audit log says it was staff).
+        createdById: { class: 'pseudonymous-id', secret: true },
         createdAt: A,
       },
     },
@@ -61,6 +62,10 @@ export const creditModule: DomainModule = {
     CreditAccount: { owner: 'memberId', onErase: 'keep', fields: { memberId: 'pseudonymous-id', balanceCents: A, updatedAt: A } },
   },
   erasure: {
+    // Checked under the member's lock: credit that arrived after the member's confirmation (a coupon
+    // redeemed in another tab) is not given up without being asked.
+    veto: async (tx, { memberId, forfeitConfirmed }) =>
+      !forfeitConfirmed && (await balanceOf(tx, memberId)) > 0 ? 'Il vous reste du crédit : cochez la case pour confirmer que vous y renoncez.' : null,
     // Remaining credit is forfeited (the member was warned); the ledger records it.
     before: async (tx, { memberId, now }) => {
       const balance = await balanceOf(tx, memberId);

@@ -1,7 +1,7 @@
 // Staff adjustments of a member's credit: a mandatory reason, never one's own account; audited.
 import type { Deps } from '../deps.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
-import { ForbiddenError, NotFoundError, ValidationError } from '../core/errors.ts';
+import { ForbiddenError, isUniqueViolation, NotFoundError, ValidationError } from '../core/errors.ts';
 import { formatEuros } from '../core/money.ts';
 import { auditWith } from '../audit/service.ts';
 import { balanceOf, InsufficientCreditError, lockMember, postCredit } from './ledger.ts';
@@ -59,9 +59,4 @@ export async function adjustCredit(deps: Deps, staffId: string, input: AdjustInp
     if (isUniqueViolation(err)) return { duplicate: true };
     throw err;
   }
-}
-
-/** A unique-index violation reported by Prisma (the idempotency keys' backstop). */
-export function isUniqueViolation(err: unknown): boolean {
-  return (err as { code?: string } | null)?.code === 'P2002';
 }

@@ -14,8 +14,8 @@ export const mailModule: DomainModule = {
   routes: {
     staff: (deps) =>
       Router()
-        .get('/courriels', async (_req, res) => {
-          res.page('mail/mailbox', { title: 'Courriels envoyés', messages: await recentMessages(deps), mailerKind: deps.mailer.kind });
+        .get('/courriels', async (req, res) => {
+          res.page('mail/mailbox', { title: 'Courriels envoyés', messages: await recentMessages(deps, req.member!.id), mailerKind: deps.mailer.kind });
         })
         .get('/courriels/:id', async (req, res) => {
           const message = await readMessage(deps, req.member!.id, String(req.params.id));

@@ -75,7 +75,7 @@ const statementsCache = new WeakMap<Classification, string[]>();
 export async function eraseMember(
   deps: Deps,
   memberId: string,
-  opts: { reason: ErasureReason; actorId?: string | null; requestRef?: string },
+  opts: { reason: ErasureReason; actorId?: string | null; requestRef?: string; forfeitConfirmed?: boolean },
 ): Promise<boolean> {
   const now = deps.clock.now();
   const { classification, erasure } = deps.registry;
@@ -87,7 +87,7 @@ export async function eraseMember(
       await tx.$queryRaw`SELECT id FROM "Member" WHERE id = ${memberId}::uuid FOR UPDATE`;
       const member = await tx.member.findUnique({ where: { id: memberId }, select: { erasedAt: true } });
       if (!member || member.erasedAt) return false;
-      const ctx = { deps, memberId, now };
+      const ctx = { deps, memberId, now, forfeitConfirmed: opts.forfeitConfirmed ?? true };
       for (const hooks of erasure) {
         const veto = await hooks.veto?.(tx, ctx);
         if (veto) throw new ConflictError(veto);
@@ -104,7 +104,7 @@ export async function eraseMember(
 
 /** Why the member cannot be erased now (the first veto), or null. */
 export async function erasureVeto(deps: Deps, memberId: string): Promise<string | null> {
-  const ctx = { deps, memberId, now: deps.clock.now() };
+  const ctx = { deps, memberId, now: deps.clock.now(), forfeitConfirmed: false };
   return deps.db.$transaction(async (tx) => {
     for (const hooks of deps.registry.erasure) {
       const veto = await hooks.veto?.(tx, ctx);
