@@ -657,6 +657,28 @@ async function main() {
         `RSS ${g('rssBeforeMB')} → ${g('rssAfterMB')} MB (sampled peak during issueCodes ${g('rssPeakSampledMB')} MB; process peak RSS ${g('maxRssMB')} MB, boot included)`,
     );
   }
+  // The targets of issue 9, each beside its figure (met / NOT met), also kept in the JSON.
+  const targets: { what: string; value: number; target: string; met: boolean }[] = [];
+  const aim = (what: string, value: number | undefined, target: string, met: (v: number) => boolean) => {
+    if (value === undefined || Number.isNaN(value)) return;
+    targets.push({ what, value: round(value, 2), target, met: met(value) });
+  };
+  for (const [name, p] of [['GET /', homePage], ['GET /confidentialite', privacyPage]] as const) {
+    if (!p) continue;
+    const v = vsBare(p);
+    aim(`${name} req/s vs bare`, v.reqPerSec, '≥ 0.75×', (x) => x >= 0.75);
+    aim(`${name} p99 vs bare`, v.p99, '≤ 2×', (x) => x <= 2);
+  }
+  if (underLogins && !adminUrl) {
+    aim('GET / p99 while 20 logins run (ms, embedded)', underLogins.home.latencyMs.p99, '< 100', (x) => x < 100);
+    aim('logins/s (embedded)', underLogins.logins.perSec, '≥ 15', (x) => x >= 15);
+  }
+  if (codegen && !adminUrl) aim('peak RSS MB during a first use of the embedded database', codegen.maxRssMB as number, '≤ 600', (x) => x <= 600);
+  Object.assign(results, { targets });
+  if (targets.length) {
+    lines.push('', 'targets (issue 9):');
+    for (const t of targets) lines.push(`  ${t.met ? 'met    ' : 'NOT met'}  ${t.what}: ${t.value} (target ${t.target})`);
+  }
   lines.push(`total ${results.totalSeconds} s`);
   if (maxOtherCores > 0.25) lines.push(`WARNING: other programs used up to ${maxOtherCores} CPU cores during a measurement: figures are pessimistic, run again on a quiet machine`);
   console.info(lines.join('\n'));
