@@ -1,5 +1,7 @@
 // Privacy by construction: the classification covers the whole database, erasure leaves no
 // personal data anywhere (tables, logs, kept e-mails), and the retention job applies the periods.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createTestApp, loginAgent, postForm } from './helpers/app.ts';
@@ -178,6 +180,26 @@ describe('retention', () => {
     expect(later.inactiveErased).toBe(1);
     expect(await erased(ancient.member.id)).toBe(true);
     expect(await erased(idle.member.id)).toBe(false);
+    t.clock.set(base);
+  });
+});
+
+describe('development mail files', () => {
+  it("the retention run deletes the .eml files older than 30 days, like the site's own copies", async () => {
+    const dir = t.deps.mailer.dir!;
+    const base = t.clock.now();
+    await t.deps.mailer.send({ to: 'ancien@exemple.fr', subject: 'Ancien', text: 'vieux message' });
+    t.clock.advance(20 * 24 * 3600_000);
+    await t.deps.mailer.send({ to: 'recent@exemple.fr', subject: 'Récent', text: 'message récent' });
+    t.clock.advance(11 * 24 * 3600_000);
+    const names = async () => (await readdir(dir)).filter((f) => f.endsWith('.eml'));
+    const before = await names();
+    await runRetention(t.deps);
+    const after = await names();
+    const texts = await Promise.all(after.map((f) => readFile(path.join(dir, f), 'utf8')));
+    expect(texts.some((x) => x.includes('ancien@exemple.fr'))).toBe(false);
+    expect(texts.some((x) => x.includes('recent@exemple.fr'))).toBe(true);
+    expect(after.length).toBeLessThan(before.length);
     t.clock.set(base);
   });
 });

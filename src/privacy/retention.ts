@@ -4,6 +4,7 @@ import { eraseMember } from './eraser.ts';
 import { purgeExpired } from '../core/rate-limit.ts';
 import { mails } from '../accounts/emails.ts';
 import { queueMail } from '../mail/outbox.ts';
+import { purgeEml } from '../mail/eml.ts';
 
 const DAY = 24 * 3600_000;
 
@@ -67,6 +68,8 @@ export async function runRetention(deps: Deps): Promise<RetentionReport> {
   const month = new Date(now.getTime() - 30 * DAY);
   await deps.db.job.deleteMany({ where: { status: { in: ['DONE', 'DEAD'] }, finishedAt: { lt: month } } });
   await deps.db.mailMessage.deleteMany({ where: { createdAt: { lt: month } } });
+  // Development mail delivered as files (no SMTP) is kept no longer than the site's copies.
+  if (deps.mailer.dir) await purgeEml(deps.mailer.dir, month);
   await deps.db.auditEvent.deleteMany({ where: { at: { lt: monthsBefore(now, 12) } } });
   deps.logger.info({ ...report }, 'retention run');
   return report;
