@@ -1,5 +1,6 @@
 // A client's mistake is never a 500: malformed input gets a French 4xx page (or the form again with
 // its message and the values kept), and the log says at most a warning.
+import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
@@ -52,7 +53,7 @@ const signup = (overrides: Record<string, string> = {}): [string, string][] =>
     postcode: '75011',
     city: 'Paris',
     country: 'FR',
-    email: `ines-${Math.random().toString(36).slice(2)}@exemple.fr`,
+    email: `ines-${randomUUID()}@exemple.fr`,
     password: 'cerf-volant au-dessus des toits',
     acceptTerms: 'on',
     ...overrides,

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../logger.ts';
-import { fixedClock } from '../core/clock.ts';
+import { systemClock } from '../core/clock.ts';
 import type { Db } from '../db/connect.ts';
 import { Worker } from './worker.ts';
 
@@ -13,7 +13,7 @@ function worker(failure: Error) {
   );
   const db = { $executeRaw: () => Promise.reject(failure) } as unknown as Db;
   return {
-    w: new Worker({ db, clock: fixedClock(new Date('2026-12-01T10:00:00Z')), logger, handlers: {}, pollMs: 5 }),
+    w: new Worker({ db, clock: systemClock, logger, handlers: {}, pollMs: 5 }),
     lines,
   };
 }
