@@ -12,6 +12,7 @@ import { jobsModule } from './jobs/module.ts';
 import { auditModule } from './audit/module.ts';
 import { staffModule } from './staff/module.ts';
 import { adminModule } from './admin/module.ts';
+import { shopModule } from './shop/module.ts';
 
 export const MODULES: readonly DomainModule[] = [
   platformModule,
@@ -26,4 +27,5 @@ export const MODULES: readonly DomainModule[] = [
   auditModule,
   staffModule,
   adminModule,
+  shopModule,
 ];

@@ -11,5 +11,7 @@ export const platformModule: DomainModule = {
     },
     // Keys are HMACs of the address or member id: nothing personal in clear, gone within a day.
     RateLimit: { onErase: 'keep', fields: { key: 'operational', windowStart: 'operational', count: 'operational' } },
+    // Gapless sequences (src/db/counter.ts): names and last values, no personal data.
+    Counter: { onErase: 'keep', fields: { name: 'operational', value: 'operational' } },
   },
 };

@@ -1,0 +1,7 @@
+-- CreateTable
+CREATE TABLE "Counter" (
+    "name" TEXT NOT NULL,
+    "value" INTEGER NOT NULL,
+
+    CONSTRAINT "Counter_pkey" PRIMARY KEY ("name")
+);
