@@ -3,6 +3,7 @@ import request from 'supertest';
 import { createTestApp, csrfOf, formToken, loginAgent, postForm } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
 import { lastMailTo, linkIn } from './helpers/mail.ts';
+import { postCredit } from '../src/credit/ledger.ts';
 import { createMember } from '../src/dev/factories.ts';
 
 let t: TestApp;
@@ -281,6 +282,23 @@ describe('my account', () => {
     expect(JSON.stringify(data)).not.toMatch(/argon2|tokenHash/);
     // Only the download is audited, not the page.
     expect(await t.deps.db.auditEvent.count({ where: { action: 'data.exported', subjectMemberId: member.id } })).toBe(1);
+  });
+
+  it('the page shows the first 100 rows of a long history and says the file holds them all; the file has every row', async () => {
+    const { email, password, member } = await createMember(t.deps);
+    await t.deps.db.$transaction(async (tx) => {
+      for (let i = 0; i < 130; i++) {
+        await postCredit(tx, { memberId: member.id, amountCents: 10, kind: 'ADJUSTMENT', label: `Ligne ${i}`, idempotencyKey: `long-${member.id}-${i}`, at: t.clock.now() });
+      }
+    }, { timeout: 120_000 });
+    const agent = await loginAgent(t.app, email, password);
+    const page = await agent.get('/compte/donnees');
+    expect(page.status).toBe(200);
+    const credit = page.text.slice(page.text.indexOf('id="s-credit"'), page.text.indexOf('id="s-credit_solde_centimes"'));
+    expect(credit.match(/<tr>/g)).toHaveLength(101); // the header row and 100 lines
+    expect(credit).toContain('Les 100 premières lignes seulement');
+    const data = JSON.parse((await agent.get('/compte/donnees/telecharger')).text);
+    expect(data.credit).toHaveLength(130);
   });
 
   it("the export tells that the club's staff read the member's data, without saying which staff member", async () => {

@@ -39,7 +39,23 @@ describe.runIf(onPostgres)('races', () => {
     expect(lines[0].amountCents).toBe(1000);
     // The kept balance equals the sum of the ledger for every member of the race, and the batch counter says 1.
     for (const m of members) expect(await balanceOf(t.deps.db, m.member.id)).toBe(await ledgerSum(t.deps.db, m.member.id));
-    expect((await t.deps.db.couponBatch.findFirstOrThrow({ where: { coupons: { some: { id: lines[0].couponId! } } } })).redeemedCount).toBe(1);
+    const batch = await t.deps.db.couponBatch.findFirstOrThrow({ where: { coupons: { some: { id: lines[0].couponId! } } } });
+    expect(batch.redeemedCount).toBe(1);
+    // The per-day counter of the batch page agrees.
+    const days = await t.deps.db.couponRedemptionDay.findMany({ where: { batchId: batch.id } });
+    expect(days.reduce((n, d) => n + d.count, 0)).toBe(1);
+  });
+
+  it('30 members redeeming 30 codes of one batch at once: 30 credits, and both batch counters say 30', async () => {
+    const { batch, codes } = await createBatchWithCodes(t.deps, staffId, { quantity: 30, valueCents: 200 });
+    const members = await Promise.all(Array.from({ length: 30 }, () => createMember(t.deps)));
+    const agents = await Promise.all(members.map((m) => readyAgent(m.email, m.password)));
+    const results = await Promise.all(agents.map(({ agent, token }, i) => agent.post('/compte/coupons').type('form').send({ _csrf: token, code: codes[i] })));
+    expect(results.map((r) => r.status)).toEqual(Array(30).fill(303));
+    expect((await t.deps.db.couponBatch.findUniqueOrThrow({ where: { id: batch.id } })).redeemedCount).toBe(30);
+    const days = await t.deps.db.couponRedemptionDay.findMany({ where: { batchId: batch.id } });
+    expect(days.reduce((n, d) => n + d.count, 0)).toBe(30);
+    expect(await t.deps.db.coupon.count({ where: { batchId: batch.id, redeemedAt: { not: null } } })).toBe(30);
   });
 
   it('the same member submitting the form twice at once is credited once', async () => {

@@ -24,7 +24,7 @@ export const auditModule: DomainModule = {
       title: 'Journal de sécurité',
       description:
         'Les évènements de sécurité qui concernent votre compte (connexions, changements, consultations de vos données par l’équipe), conservés 12 mois. Qui, dans l’équipe, a agi n’est pas indiqué : seulement que c’était l’équipe.',
-      build: (deps, memberId) => eventsAbout(deps, memberId),
+      build: (deps, memberId, opts) => eventsAbout(deps, memberId, opts?.limit),
     },
   ],
   audit: AUDIT_LABELS,

@@ -69,8 +69,8 @@ export async function recentEvents(deps: Deps, take = 200) {
 }
 
 /** The events about a member, for their export: whether staff acted, never which staff member. */
-export async function eventsAbout(deps: Deps, memberId: string) {
-  const rows = await deps.db.auditEvent.findMany({ where: { subjectMemberId: memberId }, orderBy: { id: 'asc' } });
+export async function eventsAbout(deps: Deps, memberId: string, limit?: number) {
+  const rows = await deps.db.auditEvent.findMany({ where: { subjectMemberId: memberId }, orderBy: { id: 'asc' }, ...(limit !== undefined ? { take: limit } : {}) });
   return rows.map((e) => ({
     date: e.at.toISOString(),
     action: e.action,

@@ -104,8 +104,11 @@ export interface ExportSection {
   description: string;
   /** The member's rows of this table, secret columns left out (the default builder). */
   table?: Prisma.ModelName;
-  /** A builder of its own, when the rows need joining or wording. */
-  build?(deps: Deps, memberId: string): Promise<unknown>;
+  /**
+   * A builder of its own, when the rows need joining or wording. `limit` (the "Mes données" page)
+   * asks for at most that many rows of a list; the download passes none and gets everything.
+   */
+  build?(deps: Deps, memberId: string, opts?: { limit?: number }): Promise<unknown>;
 }
 
 /** A hand-over of the member's personal data to a third party (supplier, carrier, Mailchimp). */

@@ -17,6 +17,8 @@ export const couponsModule: DomainModule = {
         issuedCount: O, redeemedCount: O,
       },
     },
+    // Counts per batch and day: no member in them.
+    CouponRedemptionDay: { onErase: 'keep', fields: { batchId: O, day: O, count: O } },
     Coupon: {
       owner: 'redeemedById',
       onErase: 'scrub',
@@ -36,7 +38,7 @@ export const couponsModule: DomainModule = {
       key: 'coupons_utilises',
       title: 'Coupons utilisés',
       description: 'Les codes que vous avez saisis (le code lui-même n’est pas conservé), avec l’opération dont chacun faisait partie.',
-      build: (deps, memberId) => couponsUsedBy(deps, memberId),
+      build: (deps, memberId, opts) => couponsUsedBy(deps, memberId, opts?.limit),
     },
   ],
   audit: COUPONS_AUDIT,

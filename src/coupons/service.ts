@@ -14,6 +14,7 @@ export const COUPONS_AUDIT = {
 } as const;
 const audit = auditWith(COUPONS_AUDIT);
 import { formatCode, generateCode, hashCode, parseCode } from './codes.ts';
+import { parisDay } from '../core/dates.ts';
 
 export type CouponFailure =
   | 'format' | 'typo' | 'unknown' | 'used' | 'used-by-you' | 'expired' | 'not-yet-valid' | 'voided' | 'limit' | 'unconfirmed' | 'rate';
@@ -106,8 +107,13 @@ export async function listBatches(deps: Deps) {
 }
 
 /** The coupons the member used, with what each one was. */
-export async function couponsUsedBy(deps: Deps, memberId: string) {
-  const used = await deps.db.coupon.findMany({ where: { redeemedById: memberId }, include: { batch: { select: { label: true, valueCents: true } } }, orderBy: { redeemedAt: 'asc' } });
+export async function couponsUsedBy(deps: Deps, memberId: string, limit?: number) {
+  const used = await deps.db.coupon.findMany({
+    where: { redeemedById: memberId },
+    include: { batch: { select: { label: true, valueCents: true } } },
+    orderBy: [{ redeemedAt: 'asc' }, { id: 'asc' }],
+    ...(limit !== undefined ? { take: limit } : {}),
+  });
   return used.map((c) => ({ id: c.id, batchId: c.batchId, redeemedAt: c.redeemedAt?.toISOString() ?? null, redeemedById: c.redeemedById, lot: { id: c.batchId, label: c.batch.label, valueCents: c.batch.valueCents } }));
 }
 
@@ -116,11 +122,8 @@ export async function batchStats(deps: Deps, batchId: string) {
   if (!batch) throw new NotFoundError('Lot de coupons introuvable.');
   const issued = batch.issuedCount;
   const redeemed = batch.redeemedCount;
-  const [byDay] = await Promise.all([
-    deps.db.$queryRaw<{ day: string; count: number }[]>`
-      SELECT to_char(("redeemedAt" AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD') AS day, count(*)::int AS count
-      FROM "Coupon" WHERE "batchId" = ${batchId}::uuid AND "redeemedAt" IS NOT NULL GROUP BY 1 ORDER BY 1`,
-  ]);
+  // One row per day with redemptions, kept by redeemCoupon (a batch lives months, not decades).
+  const byDay = await deps.db.couponRedemptionDay.findMany({ where: { batchId }, orderBy: { day: 'asc' }, select: { day: true, count: true } });
   return { batch, issued, redeemed, creditedCents: redeemed * batch.valueCents, byDay };
 }
 
@@ -165,6 +168,12 @@ export async function redeemCoupon(deps: Deps, member: Member, input: string, ip
       // The counter's update re-reads the batch row: a void committed meanwhile refuses the redemption.
       const counted = await tx.couponBatch.updateMany({ where: { id: batch.id, voidedAt: null }, data: { redeemedCount: { increment: 1 } } });
       if (counted.count !== 1) throw new CouponError('voided');
+      const day = parisDay(now);
+      await tx.couponRedemptionDay.upsert({
+        where: { batchId_day: { batchId: batch.id, day } },
+        create: { batchId: batch.id, day, count: 1 },
+        update: { count: { increment: 1 } },
+      });
       const { balanceCents } = await postCredit(tx, {
         memberId: member.id,
         amountCents: batch.valueCents,

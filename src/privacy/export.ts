@@ -19,23 +19,23 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-/** The member's rows of a table, without its secret columns, in id order. */
-export async function ownedRows(deps: Deps, table: string, memberId: string): Promise<Record<string, unknown>[]> {
+/** The member's rows of a table, without its secret columns, in id order (the first `limit` ones if given). */
+export async function ownedRows(deps: Deps, table: string, memberId: string, limit?: number): Promise<Record<string, unknown>[]> {
   const rule = (deps.registry.classification as Record<string, AnyTableRule>)[table];
   if (!rule?.owner) throw new Error(`table ${table} has no owner: it cannot be exported`);
   const cols = Object.entries(rule.fields)
     .filter(([, f]) => !ruleOf(f).secret)
     .map(([c]) => `${q(table)}.${q(c)}`);
   const rows = await deps.db.$queryRawUnsafe<Record<string, unknown>[]>(
-    `SELECT ${cols.join(', ')} FROM ${q(table)} WHERE ${ownerCondition(deps.registry.classification, table)} ORDER BY 1`,
+    `SELECT ${cols.join(', ')} FROM ${q(table)} WHERE ${ownerCondition(deps.registry.classification, table)} ORDER BY 1${limit !== undefined ? ` LIMIT ${Math.trunc(limit)}` : ''}`,
     memberId,
   );
   return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, plain(v)])));
 }
 
-async function buildSection(deps: Deps, section: ExportSection, memberId: string): Promise<unknown> {
-  if (section.build) return section.build(deps, memberId);
-  if (section.table) return ownedRows(deps, section.table, memberId);
+async function buildSection(deps: Deps, section: ExportSection, memberId: string, limit?: number): Promise<unknown> {
+  if (section.build) return section.build(deps, memberId, limit !== undefined ? { limit } : undefined);
+  if (section.table) return ownedRows(deps, section.table, memberId, limit);
   throw new Error(`export section ${section.key} has neither a table nor a builder`);
 }
 
@@ -44,12 +44,16 @@ export interface MemberExport {
   sections: { section: ExportSection; data: unknown }[];
 }
 
-/** Everything the site holds about the member, section by section; the download is audited. */
-export async function collectMemberData(deps: Deps, memberId: string, opts: { audit: boolean }): Promise<MemberExport> {
+/**
+ * Everything the site holds about the member, section by section; the download is audited. The
+ * page asks for `limit` rows per list (and one more, to say there are more): its cost does not
+ * grow with the member's history; the download has no limit.
+ */
+export async function collectMemberData(deps: Deps, memberId: string, opts: { audit: boolean; limit?: number }): Promise<MemberExport> {
   const member = await deps.db.member.findUniqueOrThrow({ where: { id: memberId }, select: { number: true } });
   const now = deps.clock.now();
   const sections = [];
-  for (const section of deps.registry.exports) sections.push({ section, data: await buildSection(deps, section, memberId) });
+  for (const section of deps.registry.exports) sections.push({ section, data: await buildSection(deps, section, memberId, opts.limit) });
   if (opts.audit) await audit(deps.db, 'data.exported', { at: now, actor: memberId, subject: memberId });
   return {
     header: { format: EXPORT_FORMAT, genere_le: now.toISOString(), numero_de_membre: memberNumber(member.number), politique_de_confidentialite: POLICY_VERSION },

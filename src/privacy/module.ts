@@ -9,14 +9,17 @@ import { collectMemberData, exportMemberData } from './export.ts';
 import { PRIVACY_AUDIT } from './eraser.ts';
 import { runRetention } from './retention.ts';
 
+/** Rows shown per list on the "Mes données" page; the download holds them all. */
+const PAGE_ROWS = 100;
+
 export const privacyModule: DomainModule = {
   name: 'privacy',
   routes: {
     member: (deps) =>
       Router()
         .get('/donnees', async (req, res) => {
-          const { header, sections } = await collectMemberData(deps, req.member!.id, { audit: false });
-          res.page('privacy/my-data', { title: 'Mes données', header, sections });
+          const { header, sections } = await collectMemberData(deps, req.member!.id, { audit: false, limit: PAGE_ROWS + 1 });
+          res.page('privacy/my-data', { title: 'Mes données', header, sections, pageRows: PAGE_ROWS });
         })
         .get('/donnees/telecharger', async (req, res) => {
           const data = await exportMemberData(deps, req.member!.id);
