@@ -30,6 +30,12 @@ export const EnvSchema = z.object({
   RETENTION_UNCONFIRMED_DAYS: z.coerce.number().int().positive().default(7),
   RETENTION_INACTIVE_WARN_MONTHS: z.coerce.number().int().positive().default(35),
   RETENTION_INACTIVE_ERASE_MONTHS: z.coerce.number().int().positive().default(36),
+  MAILCHIMP_API_KEY: z.string().min(1).optional(),
+  MAILCHIMP_SERVER_PREFIX: z.string().regex(/^[a-z]+\d+$/, 'de la forme us21 (la fin de la clé API)').optional(),
+  MAILCHIMP_LIST_ID: z.string().min(1).optional(),
+  /** The local fake (tests, development); its host must not contain "server". */
+  MAILCHIMP_BASE_PATH: z.url().optional(),
+  MAILCHIMP_WEBHOOK_SECRET: z.string().min(16, 'au moins 16 caractères').optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -51,6 +57,9 @@ export interface Config {
   seedDemo: boolean;
   jobsWorker: boolean;
   retention: { unconfirmedDays: number; inactiveWarnMonths: number; inactiveEraseMonths: number };
+  /** Null: no Mailchimp (development starts the local fake and fills this in). */
+  mailchimp: { apiKey: string; serverPrefix: string; listId: string; basePath?: string } | null;
+  mailchimpWebhookSecret?: string;
 }
 
 export class ConfigError extends Error {}
@@ -96,6 +105,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (e.RETENTION_INACTIVE_WARN_MONTHS >= e.RETENTION_INACTIVE_ERASE_MONTHS) {
     problems.push('RETENTION_INACTIVE_WARN_MONTHS: doit être inférieur à RETENTION_INACTIVE_ERASE_MONTHS');
   }
+  if (e.MAILCHIMP_API_KEY && !e.MAILCHIMP_LIST_ID) problems.push('MAILCHIMP_LIST_ID: obligatoire avec MAILCHIMP_API_KEY');
+  if (e.MAILCHIMP_BASE_PATH && new URL(e.MAILCHIMP_BASE_PATH).host.includes('server')) {
+    problems.push('MAILCHIMP_BASE_PATH: son hôte ne doit pas contenir « server » (le client Mailchimp le remplace)');
+  }
   if (problems.length) throw new ConfigError(`Configuration invalide :\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return {
     env: e.NODE_ENV,
@@ -118,5 +131,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       inactiveWarnMonths: e.RETENTION_INACTIVE_WARN_MONTHS,
       inactiveEraseMonths: e.RETENTION_INACTIVE_ERASE_MONTHS,
     },
+    mailchimp:
+      e.MAILCHIMP_API_KEY && e.MAILCHIMP_LIST_ID
+        ? {
+            apiKey: e.MAILCHIMP_API_KEY,
+            // The data center is the key's suffix (…-us21) unless given.
+            serverPrefix: e.MAILCHIMP_SERVER_PREFIX ?? /-([a-z]+\d+)$/.exec(e.MAILCHIMP_API_KEY)?.[1] ?? 'us1',
+            listId: e.MAILCHIMP_LIST_ID,
+            ...(e.MAILCHIMP_BASE_PATH ? { basePath: e.MAILCHIMP_BASE_PATH } : {}),
+          }
+        : null,
+    mailchimpWebhookSecret: e.MAILCHIMP_WEBHOOK_SECRET,
   };
 }

@@ -3,8 +3,9 @@ import { ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { boot } from './bootstrap.ts';
 import { createApp } from './app.ts';
-import { registryHandlers, Worker } from './jobs/worker.ts';
+import { registryHandlers, registryOrderedKinds, Worker } from './jobs/worker.ts';
 import { scheduleDaily } from './jobs/service.ts';
+import { queueInitialSync } from './newsletter/sync.ts';
 import { DataDirLockedError } from './db/connect.ts';
 
 let config;
@@ -18,6 +19,9 @@ try {
   throw err;
 }
 const logger = createLogger(config.logLevel);
+
+// Development without a Mailchimp key: the local fake Mailchimp, in this process.
+const fakeMailchimp = !config.mailchimp && config.env === 'development' ? await (await import('./newsletter/dev.ts')).startDevMailchimp(config) : null;
 
 let booted;
 try {
@@ -38,11 +42,13 @@ if (database.kind === 'pglite' && config.seedDemo && !config.isProduction && (aw
   printDemoAccounts(await seedDemo(deps));
 }
 
-const worker = new Worker({ db: deps.db, clock: deps.clock, logger, handlers: registryHandlers(deps) });
+const worker = new Worker({ db: deps.db, clock: deps.clock, logger, handlers: registryHandlers(deps), orderedKinds: registryOrderedKinds(deps) });
 let daily: NodeJS.Timeout | undefined;
 if (config.jobsWorker) {
   worker.start();
   await scheduleDaily(deps);
+  // Members who opted in before Mailchimp was configured are queued once.
+  void queueInitialSync(deps).catch((e: unknown) => logger.error({ err: String(e) }, 'newsletter initial sync failed'));
   daily = setInterval(() => void scheduleDaily(deps).catch((e: unknown) => logger.error({ err: String(e) }, 'schedule failed')), 3600_000);
 }
 
@@ -50,6 +56,12 @@ const app = createApp(deps);
 const server = app.listen(config.port, config.host, () => {
   logger.info({ port: config.port, host: config.host, database: database.kind }, 'listening');
   process.stdout.write(`Site disponible sur http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}\n`);
+  if (fakeMailchimp) {
+    process.stdout.write(
+      `Sans MAILCHIMP_API_KEY, la lettre passe par le faux Mailchimp local : ${fakeMailchimp.url.replace('/3.0', '')}/__fake/members ` +
+        `(webhook : /webhooks/mailchimp/${config.mailchimpWebhookSecret})\n`,
+    );
+  }
   if (deps.mailer.dir) process.stdout.write(`Sans SMTP, les courriels ne partent pas : chacun est déposé en entier dans ${deps.mailer.dir}\n`);
 });
 
@@ -62,6 +74,7 @@ async function shutdown(signal: string) {
   const force = setTimeout(() => process.exit(1), 15_000).unref();
   server.close(async () => {
     await worker.stop();
+    await fakeMailchimp?.stop();
     deps.mailer.close?.();
     await database.close();
     clearTimeout(force);

@@ -4,8 +4,9 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { createTestApp, loginAgent, postForm } from './helpers/app.ts';
-import type { TestApp } from './helpers/app.ts';
+import { loginAgent, postForm } from './helpers/app.ts';
+import { createMailchimpTestApp } from './helpers/mailchimp.ts';
+import type { MailchimpTestApp } from './helpers/mailchimp.ts';
 import { lastMailTo, linkIn } from './helpers/mail.ts';
 import { tableRules } from '../src/core/module.ts';
 import { eraseMember } from '../src/privacy/eraser.ts';
@@ -14,9 +15,10 @@ import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
 import { balanceOf } from '../src/credit/ledger.ts';
 import { adjustCredit } from '../src/credit/service.ts';
 
-let t: TestApp;
+// With the local fake Mailchimp: the erasure test scans its store too.
+let t: MailchimpTestApp;
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createMailchimpTestApp();
 });
 afterAll(() => t.close());
 
@@ -69,6 +71,8 @@ describe('erasure', () => {
     await postForm(request.agent(t.app), '/mot-de-passe-oublie', '/mot-de-passe-oublie', { email });
     await t.worker.drain();
     expect((await me.get('/compte/donnees')).text).toContain(email);
+    // The newsletter reached Mailchimp, under the new address once confirmed.
+    expect(JSON.stringify([...t.fake.members.values()])).toContain(email);
     const staffAgent = await loginAgent(t.app, staff.email, staff.password);
     const mails = await t.deps.db.mailMessage.findMany({ where: { memberId: member.id } });
     expect(mails.length).toBeGreaterThanOrEqual(3);
@@ -94,6 +98,10 @@ describe('erasure', () => {
       }
     }
     expect(hits).toEqual([]);
+    // Mailchimp (the fake's whole store, and its log of calls): the contact was deleted permanently.
+    const fakeStore = t.fake.dump().toLowerCase();
+    expect(markers.filter((m) => fakeStore.includes(m.toLowerCase()))).toEqual([]);
+    expect(t.fake.calls.some((c) => c.path.endsWith('/actions/delete-permanent') && c.status === 204)).toBe(true);
     expect(t.logs.filter((l) => markers.some((m) => l.toLowerCase().includes(m.toLowerCase())))).toEqual([]);
 
     // What is kept: the pseudonymous row and the accounting amounts, linked to it.

@@ -9,6 +9,7 @@ import { recordConsent } from '../privacy/consents.ts';
 import { consumeToken, hashToken, issueToken } from './tokens.ts';
 import { dummyHash, hashPassword, verifyPassword } from './password.ts';
 import { mails } from './emails.ts';
+import { memberDetailsChanged } from '../newsletter/service.ts';
 import { queueMail } from '../mail/outbox.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { balanceOf } from '../credit/ledger.ts';
@@ -91,6 +92,7 @@ export async function confirmEmail(deps: Deps, token: string): Promise<boolean> 
       }
     }
     await tx.member.update({ where: { id: member.id }, data: { email: row.email, emailConfirmedAt: now } });
+    await memberDetailsChanged(tx, deps, member.id, now);
     return true;
   });
 }
@@ -174,8 +176,13 @@ export async function resetPassword(deps: Deps, token: string, password: string)
 
 /** Never writes to an erased account (a save that raced the erasure finds nothing to update). */
 export async function updateContact(deps: Deps, memberId: string, input: ContactInput): Promise<void> {
-  const r = await deps.db.member.updateMany({ where: { id: memberId, erasedAt: null }, data: contactData(input) });
-  if (r.count !== 1) throw new NotFoundError('Ce compte n’existe plus.');
+  await deps.db.$transaction(async (tx) => {
+    const before = await tx.member.findUnique({ where: { id: memberId }, select: { firstName: true, lastName: true } });
+    const r = await tx.member.updateMany({ where: { id: memberId, erasedAt: null }, data: contactData(input) });
+    if (r.count !== 1) throw new NotFoundError('Ce compte n’existe plus.');
+    // Mailchimp holds the names only.
+    if (before?.firstName !== input.firstName || before?.lastName !== input.lastName) await memberDetailsChanged(tx, deps, memberId, deps.clock.now());
+  });
 }
 
 /**

@@ -70,11 +70,18 @@ export interface JobDefinition {
   /** French, for the admins' jobs page. */
   label: string;
   execute(deps: Deps, payload: unknown): Promise<void>;
+  /** Jobs of this kind run one at a time per member, in the order they were queued (jobs/worker.ts). */
+  orderedPerMember?: boolean;
 }
 
 /** A job kind whose stored payload is checked against its schema: the handler sees only that type. */
-export function defineJob<P>(label: string, schema: z.ZodType<P>, run: (deps: Deps, payload: P) => Promise<void>): JobDefinition {
-  return { label, execute: (deps, payload) => run(deps, schema.parse(payload)) };
+export function defineJob<P>(
+  label: string,
+  schema: z.ZodType<P>,
+  run: (deps: Deps, payload: P) => Promise<void>,
+  opts: { orderedPerMember?: boolean } = {},
+): JobDefinition {
+  return { label, execute: (deps, payload) => run(deps, schema.parse(payload)), ...opts };
 }
 
 // ---- Erasure, export, navigation ----

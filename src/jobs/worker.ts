@@ -20,6 +20,30 @@ export interface WorkerOptions {
   /** A RUNNING job locked longer than this belonged to a worker that died: it is run again. */
   staleAfterMs?: number;
   baseBackoffMs?: number;
+  /**
+   * Job kinds run in order per member: a job of these kinds waits while an earlier one of these
+   * kinds for the same member is pending or running (a retried change is never overtaken).
+   */
+  orderedKinds?: string[];
+}
+
+/** Thrown by a handler: the job is dead at once (retrying the same request cannot succeed). */
+export class PermanentJobError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'PermanentJobError';
+  }
+}
+
+/** Thrown by a handler: run the job again at `at` (a 429's Retry-After); the attempt is not counted. */
+export class RetryAtError extends Error {
+  constructor(
+    readonly at: Date,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RetryAtError';
+  }
 }
 
 export function backoffMs(attempts: number, base = 5000): number {
@@ -47,13 +71,19 @@ export class Worker {
     const stale = new Date(now.getTime() - (this.opts.staleAfterMs ?? 10 * 60 * 1000));
     await db.$executeRaw`UPDATE "Job" SET status = 'PENDING', "lockedAt" = NULL, "lockedBy" = NULL
       WHERE status = 'RUNNING' AND "lockedAt" < ${stale}`;
+    // Ordered kinds: only the oldest open job of a member is claimable ('-' matches no kind).
+    const ordered = this.opts.orderedKinds?.length ? this.opts.orderedKinds : ['-'];
     const jobs = await db.$queryRaw<Job[]>`
       UPDATE "Job" SET status = 'RUNNING', "lockedAt" = ${now}, "lockedBy" = ${this.id}, attempts = attempts + 1
       WHERE id IN (
-        SELECT id FROM "Job" WHERE status = 'PENDING' AND "runAt" <= ${now}
-        ORDER BY "runAt", id LIMIT ${this.opts.batchSize ?? 10}
+        SELECT j.id FROM "Job" j WHERE j.status = 'PENDING' AND j."runAt" <= ${now}
+          AND (j."memberId" IS NULL OR j.kind <> ALL(${ordered}::text[]) OR NOT EXISTS (
+            SELECT 1 FROM "Job" e WHERE e."memberId" = j."memberId" AND e.kind = ANY(${ordered}::text[])
+              AND e.status IN ('PENDING', 'RUNNING') AND e.id < j.id))
+        ORDER BY j."runAt", j.id LIMIT ${this.opts.batchSize ?? 10}
         FOR UPDATE SKIP LOCKED)
       RETURNING *`;
+    jobs.sort((a, b) => a.runAt.getTime() - b.runAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     for (const job of jobs) {
       const handler = handlers[job.kind];
       try {
@@ -65,7 +95,15 @@ export class Worker {
           data: { status: 'DONE', finishedAt: clock.now(), lockedAt: null, lastError: null, payload: {} },
         });
       } catch (err) {
-        const dead = job.attempts >= job.maxAttempts;
+        if (err instanceof RetryAtError) {
+          this.opts.logger.warn({ jobId: String(job.id), kind: job.kind, retryAt: err.at.toISOString() }, 'job asked to retry later');
+          await db.job.updateMany({
+            where: { id: job.id, lockedBy: this.id },
+            data: { status: 'PENDING', attempts: { decrement: 1 }, lockedAt: null, lockedBy: null, lastError: scrubError(err), runAt: err.at },
+          });
+          continue;
+        }
+        const dead = job.attempts >= job.maxAttempts || err instanceof PermanentJobError;
         this.opts.logger.warn({ jobId: String(job.id), kind: job.kind, attempts: job.attempts, dead }, 'job failed');
         await db.job.updateMany({
           where: { id: job.id, lockedBy: this.id },
@@ -111,6 +149,11 @@ export class Worker {
     clearTimeout(this.timer);
     await this.running;
   }
+}
+
+/** The job kinds the modules declare as ordered per member (defineJob's `orderedPerMember`). */
+export function registryOrderedKinds(deps: Deps): string[] {
+  return Object.entries(deps.registry.jobs).filter(([, job]) => job.orderedPerMember).map(([kind]) => kind);
 }
 
 /** The handlers of every job kind the modules declare, bound to the app's dependencies. */

@@ -35,8 +35,8 @@ export interface RunningApp {
 }
 
 /** The whole app, in-process, on a fresh database and an ephemeral port of 127.0.0.1. */
-export async function startApp(): Promise<RunningApp> {
-  const t = await createTestApp();
+export async function startApp(opts: Parameters<typeof createTestApp>[0] = {}): Promise<RunningApp> {
+  const t = await createTestApp(opts);
   const server = t.app.listen(0, '127.0.0.1');
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);

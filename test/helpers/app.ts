@@ -13,7 +13,7 @@ import { createMailboxMailer, mailDirOf } from '../../src/mail/mailer.ts';
 import type { Mailer } from '../../src/mail/mailer.ts';
 import { fixedClock } from '../../src/core/clock.ts';
 import type { Deps } from '../../src/deps.ts';
-import { registryHandlers, Worker } from '../../src/jobs/worker.ts';
+import { registryHandlers, registryOrderedKinds, Worker } from '../../src/jobs/worker.ts';
 import { buildRegistry } from '../../src/core/registry.ts';
 import { MODULES } from '../../src/modules.ts';
 import { openTestDatabase } from './db.ts';
@@ -85,7 +85,7 @@ export async function createTestApp(
     },
   };
   if (opts.mailer) deps.mailer = opts.mailer(deps);
-  const worker = new Worker({ db, clock, logger, handlers: registryHandlers(deps), baseBackoffMs: 1000 });
+  const worker = new Worker({ db, clock, logger, handlers: registryHandlers(deps), orderedKinds: registryOrderedKinds(deps), baseBackoffMs: 1000 });
   const app = createApp(deps);
   const close = async () => {
     await database.close();

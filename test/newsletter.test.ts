@@ -1,0 +1,315 @@
+// The newsletter through (the local fake) Mailchimp: what the fake holds after each change, the
+// outage, 429 Retry-After, permanent errors, the webhook, the unsubscribe link, the admins' page.
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { loginAgent, postForm } from './helpers/app.ts';
+import { createMailchimpTestApp, WEBHOOK_SECRET } from './helpers/mailchimp.ts';
+import type { MailchimpTestApp } from './helpers/mailchimp.ts';
+import { lastMailTo, linkIn } from './helpers/mail.ts';
+import { createMember } from '../src/dev/factories.ts';
+import { confirmEmail, requestEmailChange, updateContact } from '../src/accounts/service.ts';
+import { setNewsletter } from '../src/newsletter/service.ts';
+import { subscriberHash } from '../src/newsletter/mailchimp.ts';
+import { unsubscribeToken } from '../src/newsletter/token.ts';
+import { eraseMember } from '../src/privacy/eraser.ts';
+import { queueInitialSync } from '../src/newsletter/sync.ts';
+
+let t: MailchimpTestApp;
+beforeAll(async () => {
+  t = await createMailchimpTestApp();
+});
+afterAll(() => t.close());
+beforeEach(() => t.fake.reset());
+
+const contactOf = (email: string) => t.fake.members.get(subscriberHash(email));
+const statePage = async (agent: ReturnType<typeof request.agent>) => /data-newsletter-state="([^"]+)"/.exec((await agent.get('/compte/newsletter')).text)?.[1];
+const contact = (m: { firstName: string | null; lastName: string | null; addressLine1: string | null; addressLine2: string | null; postcode: string | null; city: string | null; country: string | null; phone: string | null }) => ({
+  firstName: m.firstName ?? '', lastName: m.lastName ?? '', addressLine1: m.addressLine1 ?? '', addressLine2: m.addressLine2, postcode: m.postcode ?? '',
+  city: m.city ?? '', country: 'FR' as const, phone: m.phone,
+});
+
+/** Drains the queue, moving the clock past every backoff, until nothing is left to run. */
+async function settle(maxRounds = 50) {
+  for (let i = 0; i < maxRounds; i++) {
+    await t.worker.drain(100_000);
+    const open = await t.deps.db.job.count({ where: { status: { in: ['PENDING', 'RUNNING'] } } });
+    if (!open) return;
+    t.clock.advance(6 * 3600_000);
+  }
+  throw new Error('jobs still open');
+}
+
+describe('sync to Mailchimp', () => {
+  it('subscribe, rename, change address, unsubscribe: the fake holds exactly the expected state', async () => {
+    const { member, email, password } = await createMember(t.deps, { firstName: 'Léa', lastName: 'Durand' });
+    const agent = await loginAgent(t.app, email, password);
+    expect(await statePage(agent)).toBe('désinscrit');
+
+    expect((await postForm(agent, '/compte/newsletter', '/compte/lettre', { newsletter: 'on' })).status).toBe(303);
+    expect(await statePage(agent)).toBe('en attente de confirmation');
+    expect(t.fake.members.size).toBe(0);
+    await settle();
+    expect(await statePage(agent)).toBe('inscrit');
+    expect(contactOf(email)).toMatchObject({ email_address: email, status: 'subscribed', merge_fields: { FNAME: 'Léa', LNAME: 'Durand' } });
+    expect(contactOf(email)!.merge_fields.UNSUBURL).toBe(`http://club.test/newsletter/desinscription/${unsubscribeToken(t.deps, member.id)}`);
+
+    await updateContact(t.deps, member.id, { ...contact(member), lastName: 'Durand-Petit' });
+    await settle();
+    expect(contactOf(email)!.merge_fields.LNAME).toBe('Durand-Petit');
+
+    const next = `nouvelle-${email}`;
+    await requestEmailChange(t.deps, member, next, password);
+    const link = linkIn((await lastMailTo(t, next))?.text);
+    expect(await confirmEmail(t.deps, link.split('jeton=')[1])).toBe(true);
+    await settle();
+    expect(contactOf(email)).toBeUndefined();
+    expect(contactOf(next)).toMatchObject({ email_address: next, status: 'subscribed' });
+    expect(t.fake.members.size).toBe(1);
+
+    expect((await postForm(agent, '/compte/newsletter', '/compte/lettre', {})).status).toBe(303);
+    await settle();
+    expect(contactOf(next)!.status).toBe('unsubscribed');
+    expect(await statePage(agent)).toBe('désinscrit');
+    expect(t.fake.members.size).toBe(1);
+
+    // The export says what was handed to Mailchimp, and when.
+    const data = JSON.parse((await agent.get('/compte/donnees/telecharger')).text || '{}') as Record<string, unknown>;
+    const json = JSON.stringify(data);
+    if (json !== '{}') {
+      expect(json).toContain('lettre_information');
+      expect(json).toContain('Mailchimp');
+    }
+    const handovers = await t.deps.db.newsletterHandover.findMany({ where: { memberId: member.id }, orderBy: { at: 'asc' } });
+    expect(handovers.map((h) => h.action)).toEqual(['subscribe', 'update', 'email-change', 'unsubscribe']);
+  });
+
+  it('a member Mailchimp never knew is not sent there (name change, opt-out)', async () => {
+    const { member } = await createMember(t.deps);
+    await updateContact(t.deps, member.id, { ...contact(member), firstName: 'Autre' });
+    expect(await t.deps.db.job.count({ where: { memberId: member.id, kind: 'newsletter.sync' } })).toBe(0);
+    await settle();
+    expect(t.fake.calls).toEqual([]);
+  });
+
+  it('an address not yet confirmed waits; its confirmation subscribes it', async () => {
+    const agent = request.agent(t.app);
+    const email = `attente-${process.pid}@exemple.fr`;
+    await postForm(agent, '/inscription', '/inscription', {
+      firstName: 'Nina', lastName: 'Roy', addressLine1: '1 rue A', postcode: '75011', city: 'Paris', country: 'FR', email,
+      password: 'une phrase de passe solide', newsletter: 'on', acceptTerms: 'on',
+    });
+    const token = linkIn((await lastMailTo(t, email))?.text).split('jeton=')[1];
+    expect(t.fake.members.size).toBe(0);
+    expect(await confirmEmail(t.deps, token)).toBe(true);
+    await settle();
+    expect(contactOf(email)).toMatchObject({ status: 'subscribed', merge_fields: { FNAME: 'Nina' } });
+  });
+
+  it('erasure deletes the contact permanently (not archived); nothing about the member stays in the fake', async () => {
+    const { member, email } = await createMember(t.deps, { firstName: 'Effacée' });
+    await setNewsletter(t.deps, member, true);
+    await settle();
+    expect(contactOf(email)).toBeDefined();
+    await eraseMember(t.deps, member.id, { reason: 'admin-request' });
+    const job = await t.deps.db.job.findFirstOrThrow({ where: { kind: 'newsletter.forget' }, orderBy: { id: 'desc' } });
+    expect(JSON.stringify(job.payload)).not.toContain(email);
+    expect(job.payload).toEqual({ hashes: [subscriberHash(email)] });
+    await settle();
+    expect(t.fake.members.size).toBe(0);
+    expect(t.fake.dump().toLowerCase()).not.toContain(email);
+    expect(t.fake.dump()).not.toContain('Effacée');
+    expect(t.fake.calls.some((c) => c.path.endsWith('/actions/delete-permanent') && c.status === 204)).toBe(true);
+    expect(t.fake.calls.some((c) => c.method === 'DELETE')).toBe(false);
+    expect(await t.deps.db.newsletterSync.count({ where: { memberId: member.id } })).toBe(0);
+  });
+
+  it('a permanent error (400 Forgotten Email Not Subscribed) is recorded, shown to admins, not retried', async () => {
+    const first = await createMember(t.deps);
+    await setNewsletter(t.deps, first.member, true);
+    await settle();
+    await eraseMember(t.deps, first.member.id, { reason: 'admin-request' });
+    await settle();
+    // The same address registers again: Mailchimp refuses to re-add a permanently deleted address.
+    const again = await createMember(t.deps, { email: first.email });
+    await setNewsletter(t.deps, again.member, true);
+    await settle();
+    const jobs = await t.deps.db.job.findMany({ where: { memberId: again.member.id, kind: 'newsletter.sync' } });
+    expect(jobs.map((j) => [j.status, j.attempts])).toEqual([['DEAD', 1]]);
+    const row = await t.deps.db.newsletterSync.findUniqueOrThrow({ where: { memberId: again.member.id } });
+    expect(row.lastError).toContain('Forgotten Email Not Subscribed');
+    expect(row.lastError).not.toContain(first.email);
+    const admin = await createMember(t.deps, {}, { role: 'ADMIN' });
+    const page = await (await loginAgent(t.app, admin.email, admin.password)).get('/admin/newsletter?erreurs=1');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Forgotten Email Not Subscribed');
+    expect(page.text).toContain(`/admin/membres/${again.member.id}`);
+  });
+
+  it('429: the job waits for Retry-After without using up its attempts', async () => {
+    const { member, email } = await createMember(t.deps);
+    t.fake.rateLimit = { remaining: 3, retryAfter: 30 };
+    await setNewsletter(t.deps, member, true);
+    for (let i = 0; i < 3; i++) {
+      await t.worker.drain();
+      const job = await t.deps.db.job.findFirstOrThrow({ where: { memberId: member.id, kind: 'newsletter.sync' } });
+      expect(job.status).toBe('PENDING');
+      expect(job.attempts).toBe(0);
+      expect(job.runAt.getTime() - t.clock.now().getTime()).toBe(30_000);
+      t.clock.advance(29_000);
+      expect(await t.worker.drain()).toBe(0);
+      t.clock.advance(1_000);
+    }
+    await t.worker.drain();
+    expect(contactOf(email)?.status).toBe('subscribed');
+  });
+
+  it('fake down during 100 changes: once it is back every change is applied, in order, none lost, none duplicated', async () => {
+    const members = await Promise.all(Array.from({ length: 10 }, (_, i) => createMember(t.deps, { firstName: `Panne${i}` })));
+    for (const m of members) await setNewsletter(t.deps, m.member, true);
+    await settle();
+    t.fake.calls.length = 0;
+
+    t.fake.failWith = 503;
+    const started = t.clock.now().getTime();
+    // 100 changes, interleaved between members; the worker keeps trying (and failing) meanwhile.
+    for (let round = 0; round < 10; round++) {
+      for (const [i, m] of members.entries()) {
+        await updateContact(t.deps, m.member.id, { ...contact(m.member), firstName: `Panne${i}`, lastName: `V${round}` });
+      }
+      await t.worker.drain();
+      t.clock.advance(60_000);
+    }
+    expect(await t.deps.db.job.count({ where: { kind: 'newsletter.sync', status: 'PENDING' } })).toBe(100);
+    expect(t.fake.members.size).toBe(10);
+    expect([...t.fake.members.values()].every((c) => c.merge_fields.LNAME === 'Martin')).toBe(true);
+
+    t.fake.failWith = null;
+    const wall = performance.now();
+    await settle();
+    const recoveryMs = performance.now() - wall;
+    for (const [i, m] of members.entries()) {
+      const applied = t.fake.calls.filter((c) => c.method === 'PUT' && c.status === 200 && c.path.endsWith(subscriberHash(m.email)));
+      expect(applied.map((c) => (c.body as { merge_fields: Record<string, string> }).merge_fields.LNAME)).toEqual(Array.from({ length: 10 }, (_, r) => `V${r}`));
+      expect(contactOf(m.email)!.merge_fields).toMatchObject({ FNAME: `Panne${i}`, LNAME: 'V9' });
+    }
+    expect(await t.deps.db.job.count({ where: { kind: 'newsletter.sync', memberId: { in: members.map((m) => m.member.id) }, status: { not: 'DONE' } } })).toBe(0);
+    const rows = await t.deps.db.newsletterSync.findMany({ where: { memberId: { in: members.map((m) => m.member.id) } } });
+    expect(rows.every((r) => r.applied === r.queued && r.queued === 11 && r.lastError === null)).toBe(true);
+    process.stderr.write(`newsletter: outage of ${Math.round((t.clock.now().getTime() - started) / 60_000)} min (test clock), 100 changes applied ${(recoveryMs / 1000).toFixed(2)} s after the fake came back\n`);
+  });
+
+  it('measures jobs per second through the fake', async () => {
+    const members = await Promise.all(Array.from({ length: 20 }, () => createMember(t.deps)));
+    for (const m of members) await setNewsletter(t.deps, m.member, true);
+    for (let r = 0; r < 9; r++) for (const m of members) await updateContact(t.deps, m.member.id, { ...contact(m.member), lastName: `Débit${r}` });
+    const n = await t.deps.db.job.count({ where: { kind: 'newsletter.sync', status: 'PENDING' } });
+    expect(n).toBe(200);
+    const wall = performance.now();
+    await settle();
+    const s = (performance.now() - wall) / 1000;
+    expect(t.fake.members.size).toBe(20);
+    process.stderr.write(`newsletter: ${n} jobs through the fake in ${s.toFixed(2)} s = ${(n / s).toFixed(0)} jobs/s\n`);
+  });
+
+  it('first run: members who opted in before Mailchimp was configured are queued once', async () => {
+    const { member, email } = await createMember(t.deps, { newsletter: true });
+    expect(await queueInitialSync(t.deps)).toBeGreaterThanOrEqual(1);
+    expect(await queueInitialSync(t.deps)).toBe(0);
+    await settle();
+    expect(contactOf(email)?.status).toBe('subscribed');
+    expect(await t.deps.db.job.count({ where: { memberId: member.id, kind: 'newsletter.sync' } })).toBe(1);
+  });
+});
+
+describe('webhook from Mailchimp', () => {
+  const url = (secret = WEBHOOK_SECRET) => `/webhooks/mailchimp/${secret}`;
+  const fire = (type: string, data: Record<string, string>, secret?: string) => {
+    const form: Record<string, string> = { type, fired_at: '2009-03-26 21:35:57', 'data[list_id]': 'list1234' };
+    for (const [k, v] of Object.entries(data)) form[`data[${k}]`] = v;
+    return request(t.app).post(url(secret)).type('form').send(form);
+  };
+
+  it('answers the validation GET with the right secret only', async () => {
+    expect((await request(t.app).get(url())).status).toBe(200);
+    expect((await request(t.app).get(url('wrong-secret-0123456789'))).status).toBe(404);
+    expect((await request(t.app).get(url())).headers['set-cookie']).toBeUndefined();
+  });
+
+  it('unsubscribe flows back to the member; a wrong secret is refused and changes nothing', async () => {
+    const { member, email, password } = await createMember(t.deps);
+    await setNewsletter(t.deps, member, true);
+    await settle();
+    expect((await fire('unsubscribe', { email, reason: 'manual' }, 'wrong-secret-0123456789')).status).toBe(404);
+    expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } })).newsletterOptIn).toBe(true);
+
+    const jobsBefore = await t.deps.db.job.count({ where: { memberId: member.id } });
+    const res = await fire('unsubscribe', { email, reason: 'manual', action: 'unsub' });
+    expect(res.status).toBe(200);
+    expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } })).newsletterOptIn).toBe(false);
+    const consent = await t.deps.db.consent.findFirstOrThrow({ where: { memberId: member.id, kind: 'newsletter' } });
+    expect(consent.withdrawnAt).not.toBeNull();
+    // Nothing is sent back to Mailchimp: it made the change.
+    expect(await t.deps.db.job.count({ where: { memberId: member.id } })).toBe(jobsBefore);
+    expect(await statePage(await loginAgent(t.app, email, password))).toBe('désinscrit');
+  });
+
+  it('cleaned, profile and upemail flow back; unknown addresses are ignored', async () => {
+    const { member, email, password } = await createMember(t.deps, { firstName: 'Avant' });
+    await setNewsletter(t.deps, member, true);
+    await settle();
+    expect((await fire('profile', { email, 'merges][FNAME': 'Après', 'merges][LNAME': 'Nouveau' })).status).toBe(200);
+    expect(await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({ firstName: 'Après', lastName: 'Nouveau' });
+    const other = `autre-${email}`;
+    expect((await fire('upemail', { old_email: email, new_email: other, new_id: 'x' })).status).toBe(200);
+    expect((await t.deps.db.newsletterSync.findUniqueOrThrow({ where: { memberId: member.id } })).remoteHash).toBe(subscriberHash(other));
+    expect((await fire('cleaned', { email: other, reason: 'hard' })).status).toBe(200);
+    const page = await (await loginAgent(t.app, email, password)).get('/compte/newsletter');
+    expect(page.text).toContain('data-newsletter-state="désinscrit"');
+    expect(page.text).toContain('retirée de la liste');
+    expect((await fire('unsubscribe', { email: 'inconnu@exemple.fr' })).status).toBe(200);
+  });
+});
+
+describe('unsubscribe link', () => {
+  it('GET only shows a confirmation; the POST unsubscribes without login; a bad token is refused', async () => {
+    const { member } = await createMember(t.deps);
+    await setNewsletter(t.deps, member, true);
+    await settle();
+    const path = `/newsletter/desinscription/${unsubscribeToken(t.deps, member.id)}`;
+    const agent = request.agent(t.app);
+    const page = await agent.get(path);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Me désinscrire');
+    expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } })).newsletterOptIn).toBe(true);
+    expect((await request(t.app).post(path).type('form').send({})).status).toBe(403);
+    const res = await postForm(agent, path, path, {});
+    expect(res.status).toBe(200);
+    expect(res.text).toContain('Vous êtes désinscrit');
+    expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } })).newsletterOptIn).toBe(false);
+    await settle();
+    expect([...t.fake.members.values()][0].status).toBe('unsubscribed');
+    const forged = path.slice(0, -3) + (path.endsWith('AAA') ? 'BBB' : 'AAA');
+    expect((await request(t.app).get(forged)).status).toBe(404);
+    expect((await request(t.app).get('/newsletter/desinscription/nimportequoi')).status).toBe(404);
+  });
+});
+
+describe('admins', () => {
+  it('see counts and resync everyone', async () => {
+    const a = await createMember(t.deps);
+    await setNewsletter(t.deps, a.member, true);
+    await settle();
+    t.fake.reset();
+    const admin = await createMember(t.deps, {}, { role: 'ADMIN' });
+    const agent = await loginAgent(t.app, admin.email, admin.password);
+    const page = await agent.get('/admin/newsletter');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('Membres inscrits sur le site');
+    const res = await postForm(agent, '/admin/newsletter', '/admin/newsletter/resynchroniser', {});
+    expect(res.status).toBe(303);
+    await settle();
+    expect(contactOf(a.email)?.status).toBe('subscribed');
+    const member = await createMember(t.deps);
+    expect((await (await loginAgent(t.app, member.email, member.password)).get('/admin/newsletter')).status).toBe(403);
+  });
+});
