@@ -7,7 +7,7 @@ import { openTestDatabase } from './helpers/db.ts';
 describe('migrations through the WebAssembly schema engine', () => {
   it('the migrations folder and the Prisma schema agree (no pending schema change)', async () => {
     expect(await diffSchema()).toBe('');
-  });
+  }, 240_000); // replays every migration into a shadow database: slow on a loaded machine
 
   it('applies the history to an empty database, records it, and is idempotent', async () => {
     const db = await openPglite(new PGlite('memory://'));
