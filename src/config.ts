@@ -30,6 +30,8 @@ export const EnvSchema = z.object({
   RETENTION_UNCONFIRMED_DAYS: z.coerce.number().int().positive().default(7),
   RETENTION_INACTIVE_WARN_MONTHS: z.coerce.number().int().positive().default(35),
   RETENTION_INACTIVE_ERASE_MONTHS: z.coerce.number().int().positive().default(36),
+  /** The seller's SIREN (9 digits): the FEC file name. */
+  SELLER_SIREN: z.string().regex(/^\d{9}$/, '9 chiffres').default('000000000'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -51,6 +53,7 @@ export interface Config {
   seedDemo: boolean;
   jobsWorker: boolean;
   retention: { unconfirmedDays: number; inactiveWarnMonths: number; inactiveEraseMonths: number };
+  accounting: { siren: string };
 }
 
 export class ConfigError extends Error {}
@@ -118,5 +121,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       inactiveWarnMonths: e.RETENTION_INACTIVE_WARN_MONTHS,
       inactiveEraseMonths: e.RETENTION_INACTIVE_ERASE_MONTHS,
     },
+    accounting: { siren: e.SELLER_SIREN },
   };
 }
