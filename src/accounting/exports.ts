@@ -12,6 +12,7 @@ export const BATCH = 5000;
 
 interface LineRow {
   id: bigint;
+  entryId: bigint;
   number: number;
   journal: string;
   date: Date;
@@ -26,27 +27,35 @@ interface LineRow {
   creditCents: number;
 }
 
-/** Journal lines with entry date in [from, to] (aaaa-mm-jj), optional journal, in validation order. */
+/**
+ * Journal lines with entry date in [from, to] (aaaa-mm-jj), optional journal, in validation order:
+ * a keyset batch of entries (their ids follow the numbering), then their lines by the
+ * (entryId, position) index. Each batch costs the same however far into the journal it is.
+ */
 export async function* journalLines(db: Db, from: string, to: string, journal?: string | null, batch = BATCH): AsyncGenerator<LineRow[]> {
+  const entriesPerBatch = Math.max(1, Math.floor(batch / 3));
   let after = 0n;
   for (;;) {
-    const rows = journal
-      ? await db.$queryRaw<LineRow[]>`
-        SELECT l.id, e.number, e.journal::text AS journal, e.date, e.piece, e."validatedAt", l."accountNumber", l."accountLabel",
-               l."auxNumber", l."auxLabel", l.label, l."debitCents", l."creditCents"
-        FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
-        WHERE l.id > ${after} AND e.date BETWEEN ${from}::date AND ${to}::date AND e.journal::text = ${journal}
-        ORDER BY l.id LIMIT ${batch}`
-      : await db.$queryRaw<LineRow[]>`
-        SELECT l.id, e.number, e.journal::text AS journal, e.date, e.piece, e."validatedAt", l."accountNumber", l."accountLabel",
-               l."auxNumber", l."auxLabel", l.label, l."debitCents", l."creditCents"
-        FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
-        WHERE l.id > ${after} AND e.date BETWEEN ${from}::date AND ${to}::date
-        ORDER BY l.id LIMIT ${batch}`;
-    if (rows.length === 0) return;
+    const entries = journal
+      ? await db.$queryRaw<{ id: bigint }[]>`
+        SELECT id FROM "JournalEntry" WHERE id > ${after} AND date BETWEEN ${from}::date AND ${to}::date AND journal::text = ${journal}
+        ORDER BY id LIMIT ${entriesPerBatch}`
+      : await db.$queryRaw<{ id: bigint }[]>`
+        SELECT id FROM "JournalEntry" WHERE id > ${after} AND date BETWEEN ${from}::date AND ${to}::date
+        ORDER BY id LIMIT ${entriesPerBatch}`;
+    if (entries.length === 0) return;
+    const first = entries[0].id;
+    const last = entries[entries.length - 1].id;
+    const ids = entries.map((e) => e.id);
+    const rows = await db.$queryRaw<LineRow[]>`
+      SELECT l.id, l."entryId", e.number, e.journal::text AS journal, e.date, e.piece, e."validatedAt", l."accountNumber", l."accountLabel",
+             l."auxNumber", l."auxLabel", l.label, l."debitCents", l."creditCents"
+      FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
+      WHERE l."entryId" BETWEEN ${first} AND ${last} AND l."entryId" = ANY(${ids}::bigint[])
+      ORDER BY l."entryId", l.position`;
     yield rows;
-    after = rows[rows.length - 1].id;
-    if (rows.length < batch) return;
+    after = last;
+    if (entries.length < entriesPerBatch) return;
   }
 }
 
@@ -134,14 +143,15 @@ export async function* generalLedgerCsv(db: Db, at: string, batch = BATCH): Asyn
   const accounts = await db.$queryRaw<{ accountNumber: string }[]>`SELECT DISTINCT "accountNumber" FROM "JournalLine" ORDER BY 1`;
   for (const { accountNumber } of accounts) {
     let after = 0n;
+    let afterEntry = 0n;
     let balance = 0n;
     for (;;) {
       const rows = await db.$queryRaw<LineRow[]>`
-        SELECT l.id, e.number, e.journal::text AS journal, e.date, e.piece, e."validatedAt", l."accountNumber", l."accountLabel",
+        SELECT l.id, l."entryId", e.number, e.journal::text AS journal, e.date, e.piece, e."validatedAt", l."accountNumber", l."accountLabel",
                l."auxNumber", l."auxLabel", l.label, l."debitCents", l."creditCents"
         FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
-        WHERE l."accountNumber" = ${accountNumber} AND l.id > ${after} AND e.date <= ${at}::date
-        ORDER BY l.id LIMIT ${batch}`;
+        WHERE l."accountNumber" = ${accountNumber} AND (l."entryId", l.id) > (${afterEntry}, ${after}) AND e.date <= ${at}::date
+        ORDER BY l."entryId", l.id LIMIT ${batch}`;
       if (rows.length === 0) break;
       let out = '';
       for (const r of rows) {
@@ -150,6 +160,7 @@ export async function* generalLedgerCsv(db: Db, at: string, batch = BATCH): Asyn
       }
       yield out;
       after = rows[rows.length - 1].id;
+      afterEntry = rows[rows.length - 1].entryId;
       if (rows.length < batch) break;
     }
   }
