@@ -11,7 +11,9 @@ export function salesChartSvg(months: MonthFigures[]): string {
   const left = 70;
   const bottom = 30;
   const top = 20;
-  const max = Math.max(1, ...months.map((m) => Math.max(m.netCents, m.vatCents)));
+  const highest = Math.max(0, ...months.map((m) => Math.max(m.netCents, m.vatCents)));
+  if (highest === 0) return '<p>Aucune vente enregistrée cette année.</p>';
+  const max = highest;
   const step = (W - left - 10) / months.length;
   const bar = Math.max(4, step / 2 - 4);
   const y = (v: number) => top + (H - top - bottom) * (1 - Math.max(0, v) / max);
