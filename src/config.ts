@@ -36,6 +36,8 @@ export const EnvSchema = z.object({
   /** The local fake (tests, development); its host must not contain "server". */
   MAILCHIMP_BASE_PATH: z.url().optional(),
   MAILCHIMP_WEBHOOK_SECRET: z.string().min(16, 'au moins 16 caractères').optional(),
+  /** The seller's SIREN (9 digits): the FEC file name. */
+  SELLER_SIREN: z.string().regex(/^\d{9}$/, '9 chiffres').default('000000000'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -60,6 +62,7 @@ export interface Config {
   /** Null: no Mailchimp (development starts the local fake and fills this in). */
   mailchimp: { apiKey: string; serverPrefix: string; listId: string; basePath?: string } | null;
   mailchimpWebhookSecret?: string;
+  accounting: { siren: string };
 }
 
 export class ConfigError extends Error {}
@@ -142,5 +145,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           }
         : null,
     mailchimpWebhookSecret: e.MAILCHIMP_WEBHOOK_SECRET,
+    accounting: { siren: e.SELLER_SIREN },
   };
 }

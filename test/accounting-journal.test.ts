@@ -223,9 +223,11 @@ describe('postEntry', () => {
           await tx.$executeRaw`SELECT pg_sleep(0.005)`;
           if (i % 4 === 0) throw new Error('rollback');
           return r.number;
-        }),
+        }, { maxWait: 60_000, timeout: 60_000 }),
       ),
     );
+    // The only failures are the deliberate rollbacks (not lock or pool timeouts on a busy machine).
+    expect(results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []))).toEqual(Array(8).fill('Error: rollback'));
     const committed = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : [])).sort((x, y) => x - y);
     expect(committed.length).toBe(22);
     expect(committed).toEqual(Array.from({ length: 22 }, (_, i) => base + i + 1));

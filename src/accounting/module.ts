@@ -1,10 +1,20 @@
 // Accounting: the general journal, period closing, the accountant's exports and pages.
 import type { DomainModule } from '../core/module.ts';
+import { accountingRoutes } from './routes.ts';
+import { ACCOUNTING_AUDIT } from './service.ts';
 
 const A = 'accounting' as const;
 
 export const accountingModule: DomainModule = {
   name: 'accounting',
+  routes: { accountant: accountingRoutes },
+  audit: ACCOUNTING_AUDIT,
+  nav: [
+    { area: 'accountant', href: '/comptabilite/periodes', label: 'Périodes', hint: 'Clôturer un mois ou un exercice.' },
+    { area: 'accountant', href: '/comptabilite/balance', label: 'Balance générale', hint: 'La balance à une date, à l’écran ou en CSV.' },
+    { area: 'accountant', href: '/comptabilite/ventes-tva', label: 'Ventes par taux de TVA', hint: 'Pour la déclaration de TVA.' },
+    { area: 'accountant', href: '/comptabilite/plan-comptable', label: 'Plan comptable', hint: 'Numéros et libellés des comptes.' },
+  ],
   classification: {
     // The journal holds no personal data: member numbers are pseudonymous, labels use order,
     // invoice and member numbers only. Kept 10 years (Code de commerce L123-22), never erased.

@@ -1,0 +1,32 @@
+// Number and text formats of the exports: FEC (art. A47 A-1 LPF) and CSV for French Excel.
+
+/** Cents as "1234,56": decimal comma, no thousands separator (FEC and CSV). */
+export function amountFr(cents: number | bigint): string {
+  const c = BigInt(cents);
+  const neg = c < 0n;
+  const abs = neg ? -c : c;
+  return `${neg ? '-' : ''}${abs / 100n},${String(abs % 100n).padStart(2, '0')}`;
+}
+
+/** aaaa-mm-jj → AAAAMMJJ. */
+export const fecDate = (day: string): string => day.replaceAll('-', '');
+
+/** FEC text: tabs, pipes and line breaks removed. */
+export const fecText = (s: string | null | undefined): string => (s ?? '').replace(/[\t|\r\n]+/g, ' ').trim();
+
+/** A CSV field for ';'-separated files: quoted when needed; a leading =+-@ is neutralised (formula injection). */
+export function csvField(v: string | number | bigint | null | undefined): string {
+  let s = v == null ? '' : String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[";\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
+}
+export const csvRow = (fields: (string | number | bigint | null | undefined)[]): string => `${fields.map(csvField).join(';')}\r\n`;
+/** UTF-8 byte order mark: French Excel reads the file as UTF-8 only with it. */
+export const BOM = '\uFEFF';
+
+export const JOURNAL_LABELS: Record<string, string> = { VE: 'Ventes', BQ: 'Banque', OD: 'Opérations diverses' };
+
+export const FEC_HEADER = [
+  'JournalCode', 'JournalLib', 'EcritureNum', 'EcritureDate', 'CompteNum', 'CompteLib', 'CompAuxNum', 'CompAuxLib', 'PieceRef',
+  'PieceDate', 'EcritureLib', 'Debit', 'Credit', 'EcritureLet', 'DateLet', 'ValidDate', 'Montantdevise', 'Idevise',
+] as const;

@@ -1,0 +1,134 @@
+// The accountant's services: period closing, chart of accounts, dashboard figures, export audit.
+import type { Deps } from '../deps.ts';
+import { auditWith } from '../audit/service.ts';
+import { ValidationError } from '../core/errors.ts';
+import { parisDay } from '../core/dates.ts';
+import { ACCOUNT_KEYS, DEFAULT_CHART, isAccountKey, loadChart } from './chart.ts';
+import type { AccountKey } from './chart.ts';
+import { closePeriod, isMonthPeriod } from './periods.ts';
+import { formatRate } from './journal.ts';
+
+export const ACCOUNTING_AUDIT = {
+  'accounting.export': 'Export comptable téléchargé',
+  'accounting.period-closed': 'Période comptable clôturée',
+  'accounting.chart-changed': 'Plan comptable modifié',
+} as const;
+const audit = auditWith(ACCOUNTING_AUDIT);
+
+export const EXPORT_LABELS: Record<string, string> = {
+  fec: 'FEC',
+  journal: 'Journal (CSV)',
+  balance: 'Balance générale (CSV)',
+  'grand-livre': 'Grand livre (CSV)',
+  'ventes-tva': 'Ventes par taux de TVA (CSV)',
+  'credit-mouvements': 'Crédit des membres : mouvements (CSV)',
+  'credit-soldes': 'Crédit des membres : soldes (CSV)',
+  'e-reporting': 'E-reporting B2C (CSV)',
+};
+
+export async function recordExport(deps: Deps, actorId: string, what: string, params: Record<string, string>): Promise<void> {
+  await audit(deps.db, 'accounting.export', { at: deps.clock.now(), actor: actorId, details: { what, ...params } });
+}
+
+export async function lastExports(deps: Deps, take = 10) {
+  const rows = await deps.db.auditEvent.findMany({ where: { action: 'accounting.export' }, orderBy: { id: 'desc' }, take });
+  return rows.map((r) => {
+    const d = (r.details ?? {}) as Record<string, string>;
+    const { what = '', ...params } = d;
+    return { at: r.at, what: EXPORT_LABELS[what] ?? what, params: Object.entries(params).map(([k, v]) => `${k} ${v}`).join(', ') };
+  });
+}
+
+/** Closes a month (AAAA-MM) or a fiscal year (AAAA); a year closes its open months too. */
+export async function closeAccountingPeriod(deps: Deps, actorId: string, period: string): Promise<{ closed: boolean }> {
+  const now = deps.clock.now();
+  const thisMonth = parisDay(now).slice(0, 7);
+  const lastMonth = isMonthPeriod(period) ? period : `${period}-12`;
+  if (!(lastMonth < thisMonth)) throw new ValidationError('On ne clôture qu’une période terminée.', 'period');
+  return deps.db.$transaction(async (tx) => {
+    const closed = await closePeriod(tx, period, now);
+    if (closed && !isMonthPeriod(period)) {
+      for (let m = 1; m <= 12; m++) {
+        const p = `${period}-${String(m).padStart(2, '0')}`;
+        if (!(await tx.accountingClosure.findUnique({ where: { period: p } }))) await tx.accountingClosure.create({ data: { period: p, closedAt: now } });
+      }
+    }
+    if (closed) await audit(tx, 'accounting.period-closed', { at: now, actor: actorId, details: { what: period } });
+    return { closed };
+  });
+}
+
+export interface PeriodStatus {
+  period: string;
+  label: string;
+  closed: boolean;
+  closedAt: Date | null;
+  canClose: boolean;
+}
+
+const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+export const monthLabel = (p: string): string => `${MONTHS[Number(p.slice(5, 7)) - 1]} ${p.slice(0, 4)}`;
+
+/** Months of a fiscal year with their status, and the year's. */
+export async function periodStatus(deps: Deps, year: number): Promise<{ year: PeriodStatus; months: PeriodStatus[] }> {
+  const rows = await deps.db.accountingClosure.findMany({ where: { period: { startsWith: String(year) } } });
+  const byPeriod = new Map(rows.map((r) => [r.period, r.closedAt]));
+  const thisMonth = parisDay(deps.clock.now()).slice(0, 7);
+  const months = Array.from({ length: 12 }, (_, i) => {
+    const period = `${year}-${String(i + 1).padStart(2, '0')}`;
+    const closedAt = byPeriod.get(period) ?? null;
+    return { period, label: monthLabel(period), closed: !!closedAt, closedAt, canClose: !closedAt && period < thisMonth };
+  });
+  const yc = byPeriod.get(String(year)) ?? null;
+  return { year: { period: String(year), label: `exercice ${year}`, closed: !!yc, closedAt: yc, canClose: !yc && `${year}-12` < thisMonth }, months };
+}
+
+export async function journalTotals(deps: Deps, from: string, to: string) {
+  return deps.db.$queryRaw<{ journal: string; entries: bigint; debit: bigint }[]>`
+    SELECT e.journal::text AS journal, count(DISTINCT e.id)::bigint AS entries, coalesce(sum(l."debitCents"), 0)::bigint AS debit
+    FROM "JournalEntry" e JOIN "JournalLine" l ON l."entryId" = e.id
+    WHERE e.date BETWEEN ${from}::date AND ${to}::date
+    GROUP BY e.journal ORDER BY e.journal`;
+}
+
+export interface MonthFigures {
+  month: string;
+  netCents: number;
+  vatCents: number;
+}
+
+/** Net sales (707 + 7085) and VAT collected per month of a year. */
+export async function monthlySales(deps: Deps, year: number): Promise<MonthFigures[]> {
+  const rows = await deps.db.$queryRaw<{ month: string; net: bigint; vat: bigint }[]>`
+    SELECT to_char(e.date, 'YYYY-MM') AS month,
+      coalesce(sum(l."creditCents" - l."debitCents") FILTER (WHERE l."accountKey" IN ('VENTES', 'PORTS')), 0)::bigint AS net,
+      coalesce(sum(l."creditCents" - l."debitCents") FILTER (WHERE l."accountKey" = 'TVA_COLLECTEE'), 0)::bigint AS vat
+    FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
+    WHERE e.date BETWEEN ${`${year}-01-01`}::date AND ${`${year}-12-31`}::date
+    GROUP BY 1`;
+  const by = new Map(rows.map((r) => [r.month, r]));
+  return Array.from({ length: 12 }, (_, i) => {
+    const month = `${year}-${String(i + 1).padStart(2, '0')}`;
+    const r = by.get(month);
+    return { month, netCents: Number(r?.net ?? 0n), vatCents: Number(r?.vat ?? 0n) };
+  });
+}
+
+/** The chart as shown to the accountant: every key with its number, label and default. */
+export async function chartRows(deps: Deps) {
+  const chart = await loadChart(deps.db);
+  return ACCOUNT_KEYS.map((key) => ({ key, ...chart[key], default: DEFAULT_CHART[key] }));
+}
+
+export async function updateChartAccount(deps: Deps, actorId: string, input: { key: string; number: string; label: string }): Promise<{ key: AccountKey }> {
+  if (!isAccountKey(input.key)) throw new ValidationError('Compte inconnu.', 'key');
+  const key = input.key;
+  const now = deps.clock.now();
+  await deps.db.$transaction(async (tx) => {
+    await tx.chartAccount.upsert({ where: { key }, create: { key, number: input.number, label: input.label, updatedAt: now }, update: { number: input.number, label: input.label, updatedAt: now } });
+    await audit(tx, 'accounting.chart-changed', { at: now, actor: actorId, details: { what: key, id: `${input.number} ${input.label}` } });
+  });
+  return { key };
+}
+
+export { formatRate };
