@@ -30,6 +30,17 @@ export const EnvSchema = z.object({
   RETENTION_UNCONFIRMED_DAYS: z.coerce.number().int().positive().default(7),
   RETENTION_INACTIVE_WARN_MONTHS: z.coerce.number().int().positive().default(35),
   RETENTION_INACTIVE_ERASE_MONTHS: z.coerce.number().int().positive().default(36),
+  SHIPPING_FLAT_CENTS: z.coerce.number().int().min(0).max(100_000).default(690),
+  SHIPPING_FREE_FROM_CENTS: z.coerce.number().int().min(0).max(10_000_000).default(6000),
+  BANK_IBAN: z.string().default('FR76 3000 6000 0112 3456 7890 189'),
+  BANK_BIC: z.string().default('AGRIFRPPXXX'),
+  BANK_HOLDER: z.string().default('Club Petites Stars SAS'),
+  ORDER_UNPAID_CANCEL_DAYS: z.coerce.number().int().min(2).max(365).default(14),
+  ORDER_UNPAID_WARN_DAYS_BEFORE: z.coerce.number().int().min(1).max(60).default(3),
+  SELLER_NAME: z.string().default('Club Petites Stars SAS'),
+  SELLER_ADDRESS: z.string().default('10 rue de la Paix, 75002 Paris'),
+  SELLER_SIREN: z.string().default('123456789'),
+  SELLER_VAT: z.string().default('FR32123456789'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -51,6 +62,14 @@ export interface Config {
   seedDemo: boolean;
   jobsWorker: boolean;
   retention: { unconfirmedDays: number; inactiveWarnMonths: number; inactiveEraseMonths: number };
+  shop: {
+    shippingFlatCents: number;
+    shippingFreeFromCents: number;
+    bank: { iban: string; bic: string; holder: string };
+    unpaidCancelDays: number;
+    unpaidWarnDaysBefore: number;
+  };
+  seller: { name: string; address: string; siren: string; vat: string };
 }
 
 export class ConfigError extends Error {}
@@ -118,5 +137,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       inactiveWarnMonths: e.RETENTION_INACTIVE_WARN_MONTHS,
       inactiveEraseMonths: e.RETENTION_INACTIVE_ERASE_MONTHS,
     },
+    shop: {
+      shippingFlatCents: e.SHIPPING_FLAT_CENTS,
+      shippingFreeFromCents: e.SHIPPING_FREE_FROM_CENTS,
+      bank: { iban: e.BANK_IBAN, bic: e.BANK_BIC, holder: e.BANK_HOLDER },
+      unpaidCancelDays: e.ORDER_UNPAID_CANCEL_DAYS,
+      unpaidWarnDaysBefore: e.ORDER_UNPAID_WARN_DAYS_BEFORE,
+    },
+    seller: { name: e.SELLER_NAME, address: e.SELLER_ADDRESS, siren: e.SELLER_SIREN, vat: e.SELLER_VAT },
   };
 }
