@@ -1,6 +1,7 @@
 // The orders' side of the general journal: every booking goes through here, in the caller's
-// transaction, with one idempotency key per event.
+// transaction, with one idempotency key per event (src/accounting/journal.ts does the rest).
 import type { Prisma } from '../generated/prisma/client.ts';
+import { postEntry } from '../accounting/journal.ts';
 import { balanceOfLines } from './bookings.ts';
 import type { JournalLine } from './bookings.ts';
 
@@ -13,7 +14,7 @@ export interface OrderEntry {
   lines: JournalLine[];
 }
 
-export async function postOrderEntry(_tx: Prisma.TransactionClient, entry: OrderEntry): Promise<void> {
+export async function postOrderEntry(tx: Prisma.TransactionClient, entry: OrderEntry): Promise<void> {
   if (balanceOfLines(entry.lines) !== 0) throw new Error(`unbalanced entry ${entry.idempotencyKey}`);
-  // Wired to the general journal (src/accounting/journal.ts) once merged.
+  await postEntry(tx, entry);
 }
