@@ -72,6 +72,14 @@ describe.runIf(onPostgres)('checkout races', () => {
       expect(balance).toBe(buyers.has(r.memberId) ? 0 : 300);
     }
     for (const o of orders) expect(o).toMatchObject({ creditUsedCents: 300, totalCents: 1690, dueCents: 1390 });
+    // The journal: one sale entry per order, every entry balanced, the whole journal balanced, numbers gapless.
+    const entries = await t.deps.db.journalEntry.findMany({ where: { idempotencyKey: { in: orders.map((o) => `order-invoiced:${o.id}`) } }, include: { lines: true } });
+    expect(entries).toHaveLength(50);
+    for (const e of entries) expect(e.lines.reduce((s, l) => s + l.debitCents - l.creditCents, 0)).toBe(0);
+    const totals = await t.deps.db.journalLine.aggregate({ _sum: { debitCents: true, creditCents: true } });
+    expect(totals._sum.debitCents).toBe(totals._sum.creditCents);
+    const all = (await t.deps.db.journalEntry.findMany({ select: { number: true }, orderBy: { number: 'asc' } })).map((e) => e.number);
+    expect(all[all.length - 1] - all[0]).toBe(all.length - 1);
     // Stated in the report: checkouts per second through HTTP, with 150 refused in the same burst.
     process.stderr.write(`[orders-races] 200 concurrent checkouts in ${seconds.toFixed(2)} s: ${(200 / seconds).toFixed(1)} requests/s, ${(50 / seconds).toFixed(1)} orders/s\n`);
   }, 600_000);

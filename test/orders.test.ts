@@ -202,6 +202,10 @@ describe('orders', () => {
     expect((await s.post(`/gestion/commandes/${o.reference}/paiement`).type('form').send({ _csrf: token })).status).toBe(303);
     expect((await s.post(`/gestion/commandes/${o.reference}/paiement`).type('form').send({ _csrf: token })).status).toBe(409);
     expect((await lastMailTo(t, m.email, `Commande ${o.reference} : paiement reçu`))).not.toBeNull();
+    const bank = await t.deps.db.journalEntry.findUniqueOrThrow({ where: { idempotencyKey: `order-paid:${o.id}` }, include: { lines: true } });
+    expect(bank.journal).toBe('BQ');
+    expect(bank.lines.map((l) => [l.accountKey, l.debitCents, l.creditCents, l.memberNumber])).toEqual([['BANQUE', o.dueCents, 0, null], ['CLIENTS', 0, o.dueCents, m.member.number]]);
+    expect(bank.label).not.toContain('Camille');
     const ship = await s.get('/gestion/expeditions');
     expect(ship.text).toContain(o.reference);
     const csv = await s.post('/gestion/expeditions').type('form').send({ _csrf: token, destinataire: 'carrier', commandes: o.reference });
@@ -249,6 +253,13 @@ describe('orders', () => {
     expect(await balanceOf(t.deps.db, m.member.id)).toBe(2000);
     expect(await ledgerSum(t.deps.db, m.member.id)).toBe(2000);
     expect((await lastMailTo(t, m.email, `Commande ${o.reference} : annulée`))!.text).toContain('Demande du membre');
+    // Journal: the sale and its credit note cancel out account by account (no money was received).
+    const entries = await t.deps.db.journalEntry.findMany({ where: { idempotencyKey: { contains: o.id } }, include: { lines: true } });
+    expect(entries.map((e) => e.idempotencyKey.split(':')[0]).sort()).toEqual(['order-credit-note', 'order-invoiced']);
+    const net = new Map<string, number>();
+    for (const l of entries.flatMap((e) => e.lines)) net.set(`${l.accountKey}/${l.vatRateBp ?? ''}/${l.memberNumber ?? ''}`, (net.get(`${l.accountKey}/${l.vatRateBp ?? ''}/${l.memberNumber ?? ''}`) ?? 0) + l.debitCents - l.creditCents);
+    expect([...net.values()].every((v) => v === 0)).toBe(true);
+    expect(entries.find((e) => e.idempotencyKey.startsWith('order-invoiced'))!.lines.some((l) => l.accountKey === 'REMISES' && l.debitCents > 0)).toBe(true);
     expect((await s.post(`/gestion/commandes/${o.reference}/annulation`).type('form').send({ _csrf: token, reason: 'Encore' })).status).toBe(409);
   });
 
