@@ -115,6 +115,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (e.RETENTION_INACTIVE_WARN_MONTHS >= e.RETENTION_INACTIVE_ERASE_MONTHS) {
     problems.push('RETENTION_INACTIVE_WARN_MONTHS: doit être inférieur à RETENTION_INACTIVE_ERASE_MONTHS');
   }
+  if (e.ORDER_UNPAID_WARN_DAYS_BEFORE >= e.ORDER_UNPAID_CANCEL_DAYS) {
+    problems.push('ORDER_UNPAID_WARN_DAYS_BEFORE: doit être inférieur à ORDER_UNPAID_CANCEL_DAYS');
+  }
   if (problems.length) throw new ConfigError(`Configuration invalide :\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return {
     env: e.NODE_ENV,

@@ -285,3 +285,16 @@ describe('orders', () => {
     }
   });
 });
+
+describe('demo seed', () => {
+  it('gives the demo member orders in several states, with a hand-over', async () => {
+    const { seedDemoOrders } = await import('../src/orders/seed.ts');
+    for (let i = 0; i < 4; i++) await createProduct(t.deps, { stock: 20 });
+    const m = await createMember(t.deps);
+    await giveCredit(t.deps, m.member.id, 1000);
+    expect(await seedDemoOrders(t.deps, m.member, staff.member.id)).toBe(4);
+    const orders = await t.deps.db.order.findMany({ where: { memberId: m.member.id }, include: { disclosures: true } });
+    expect(orders.map((o) => o.status).sort()).toEqual(['AWAITING_PAYMENT', 'CANCELLED', 'DELIVERED', 'SHIPPED']);
+    expect(orders.filter((o) => o.disclosures.length)).toHaveLength(2);
+  });
+});
