@@ -36,8 +36,18 @@ export const EnvSchema = z.object({
   /** The local fake (tests, development); its host must not contain "server". */
   MAILCHIMP_BASE_PATH: z.url().optional(),
   MAILCHIMP_WEBHOOK_SECRET: z.string().min(16, 'au moins 16 caractères').optional(),
-  /** The seller's SIREN (9 digits): the FEC file name. */
-  SELLER_SIREN: z.string().regex(/^\d{9}$/, '9 chiffres').default('000000000'),
+  SHIPPING_FLAT_CENTS: z.coerce.number().int().min(0).max(100_000).default(690),
+  SHIPPING_FREE_FROM_CENTS: z.coerce.number().int().min(0).max(10_000_000).default(6000),
+  BANK_IBAN: z.string().default('FR76 3000 6000 0112 3456 7890 189'),
+  BANK_BIC: z.string().default('AGRIFRPPXXX'),
+  BANK_HOLDER: z.string().default('Club Petites Stars SAS'),
+  ORDER_UNPAID_CANCEL_DAYS: z.coerce.number().int().min(2).max(365).default(14),
+  ORDER_UNPAID_WARN_DAYS_BEFORE: z.coerce.number().int().min(1).max(60).default(3),
+  SELLER_NAME: z.string().default('Club Petites Stars SAS'),
+  SELLER_ADDRESS: z.string().default('10 rue de la Paix, 75002 Paris'),
+  /** The seller's SIREN (9 digits): invoices, the FEC file name. */
+  SELLER_SIREN: z.string().regex(/^\d{9}$/, '9 chiffres').default('123456789'),
+  SELLER_VAT: z.string().default('FR32123456789'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -63,6 +73,14 @@ export interface Config {
   mailchimp: { apiKey: string; serverPrefix: string; listId: string; basePath?: string } | null;
   mailchimpWebhookSecret?: string;
   accounting: { siren: string };
+  shop: {
+    shippingFlatCents: number;
+    shippingFreeFromCents: number;
+    bank: { iban: string; bic: string; holder: string };
+    unpaidCancelDays: number;
+    unpaidWarnDaysBefore: number;
+  };
+  seller: { name: string; address: string; siren: string; vat: string };
 }
 
 export class ConfigError extends Error {}
@@ -112,6 +130,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   if (e.MAILCHIMP_BASE_PATH && new URL(e.MAILCHIMP_BASE_PATH).host.includes('server')) {
     problems.push('MAILCHIMP_BASE_PATH: son hôte ne doit pas contenir « server » (le client Mailchimp le remplace)');
   }
+  if (e.ORDER_UNPAID_WARN_DAYS_BEFORE >= e.ORDER_UNPAID_CANCEL_DAYS) {
+    problems.push('ORDER_UNPAID_WARN_DAYS_BEFORE: doit être inférieur à ORDER_UNPAID_CANCEL_DAYS');
+  }
   if (problems.length) throw new ConfigError(`Configuration invalide :\n${problems.map((p) => `  ${p}`).join('\n')}`);
   return {
     env: e.NODE_ENV,
@@ -146,5 +167,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
         : null,
     mailchimpWebhookSecret: e.MAILCHIMP_WEBHOOK_SECRET,
     accounting: { siren: e.SELLER_SIREN },
+    shop: {
+      shippingFlatCents: e.SHIPPING_FLAT_CENTS,
+      shippingFreeFromCents: e.SHIPPING_FREE_FROM_CENTS,
+      bank: { iban: e.BANK_IBAN, bic: e.BANK_BIC, holder: e.BANK_HOLDER },
+      unpaidCancelDays: e.ORDER_UNPAID_CANCEL_DAYS,
+      unpaidWarnDaysBefore: e.ORDER_UNPAID_WARN_DAYS_BEFORE,
+    },
+    seller: { name: e.SELLER_NAME, address: e.SELLER_ADDRESS, siren: e.SELLER_SIREN, vat: e.SELLER_VAT },
   };
 }

@@ -14,6 +14,7 @@ import { staffModule } from './staff/module.ts';
 import { adminModule } from './admin/module.ts';
 import { shopModule } from './shop/module.ts';
 import { accountingModule } from './accounting/module.ts';
+import { ordersModule } from './orders/module.ts';
 
 export const MODULES: readonly DomainModule[] = [
   platformModule,
@@ -30,4 +31,5 @@ export const MODULES: readonly DomainModule[] = [
   adminModule,
   shopModule,
   accountingModule,
+  ordersModule,
 ];

@@ -4,7 +4,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { loginAgent, postForm } from './helpers/app.ts';
+import { csrfOf, loginAgent, postForm } from './helpers/app.ts';
 import { createMailchimpTestApp } from './helpers/mailchimp.ts';
 import type { MailchimpTestApp } from './helpers/mailchimp.ts';
 import { lastMailTo, linkIn } from './helpers/mail.ts';
@@ -14,6 +14,7 @@ import { runRetention } from '../src/privacy/retention.ts';
 import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
 import { balanceOf } from '../src/credit/ledger.ts';
 import { adjustCredit } from '../src/credit/service.ts';
+import { ADDRESS, addToCart, checkoutForm, createProduct } from './helpers/shop.ts';
 
 // With the local fake Mailchimp: the erasure test scans its store too.
 let t: MailchimpTestApp;
@@ -78,6 +79,23 @@ describe('erasure', () => {
     expect(mails.length).toBeGreaterThanOrEqual(3);
     expect((await staffAgent.get(`/gestion/courriels/${mails[0].id}`)).status).toBe(200);
     expect(await balanceOf(t.deps.db, member.id)).toBe(750);
+    // An order (credit + transfer) with markers in its delivery details, paid, handed to the carrier, shipped, delivered.
+    const product = await createProduct(t.deps, { priceCents: 2500 });
+    expect((await addToCart(me, product.id, 1)).status).toBe(303);
+    const checkout = await checkoutForm(me);
+    const placed = await me.post('/commande').type('form').send({
+      ...ADDRESS, firstName: `Prenom${mk}`, lastName: `Nom${mk}`, addressLine1: `2 rue ${mk}`, city: `Ville${mk}`, phone: '0699887766', notes: `Sonner chez ${mk}`,
+      _csrf: checkout._csrf, nonce: checkout.nonce,
+    });
+    expect(placed.status).toBe(303);
+    const order = await t.deps.db.order.findFirstOrThrow({ where: { memberId: member.id } });
+    const sa = await loginAgent(t.app, staff.email, staff.password);
+    const st = csrfOf((await sa.get(`/gestion/commandes/${order.reference}`)).text);
+    expect((await sa.post(`/gestion/commandes/${order.reference}/paiement`).type('form').send({ _csrf: st })).status).toBe(303);
+    expect((await sa.post('/gestion/expeditions').type('form').send({ _csrf: st, destinataire: 'carrier', commandes: order.reference })).text).toContain(mk);
+    expect((await sa.post(`/gestion/commandes/${order.reference}/expedition`).type('form').send({ _csrf: st, carrier: 'Colissimo', trackingNumber: `TR${mk}` })).status).toBe(303);
+    expect((await sa.post(`/gestion/commandes/${order.reference}/livraison`).type('form').send({ _csrf: st })).status).toBe(303);
+    markers.push(`TR${mk}`);
 
     // Delete the account through the site.
     const del = await postForm(me, '/compte/suppression', '/compte/suppression', { currentPassword: password, confirmForfeit: 'on' });
@@ -110,7 +128,12 @@ describe('erasure', () => {
     expect(kept.number).toBe(member.number);
     expect([kept.email, kept.firstName, kept.passwordHash, kept.phone]).toEqual([null, null, null, null]);
     const lines = await t.deps.db.creditLine.findMany({ where: { memberId: member.id }, orderBy: { id: 'asc' } });
-    expect(lines.map((l) => [l.kind, l.amountCents])).toEqual([['COUPON', 500], ['ADJUSTMENT', 250], ['EXPIRY', -750]]);
+    expect(lines.map((l) => [l.kind, l.amountCents])).toEqual([['COUPON', 500], ['ADJUSTMENT', 250], ['ORDER', -750]]);
+    // The order keeps its lines, amounts and member id; its delivery details are gone; the hand-over record stays.
+    const keptOrder = await t.deps.db.order.findFirstOrThrow({ where: { memberId: member.id }, include: { lines: true, disclosures: true } });
+    expect(keptOrder).toMatchObject({ totalCents: 3190, creditUsedCents: 750, recipientName: null, addressLine1: null, notes: null, email: null, phone: null });
+    expect(keptOrder.lines).toHaveLength(1);
+    expect(keptOrder.disclosures.map((d) => d.recipient)).toEqual(['Transporteur']);
     expect(lines.every((l) => l.couponId === null && l.reason === null)).toBe(true);
     // The coupon stays spent, but nothing says who used it.
     const used = await t.deps.db.coupon.findMany({ where: { redeemedAt: { not: null }, batch: { label: 'Lot effacement' } } });

@@ -44,6 +44,8 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   // Compiled templates are cached except in development, where views are edited live.
   app.set('view cache', config.env !== 'development');
   app.disable('x-powered-by');
+  // The site's own origin, for the same-origin check of the forms posted without a session (csrf.ts).
+  app.set('public url', config.publicUrl);
   app.locals.siteName = 'Club Petites Stars';
 
   app.use(requestLog(logger));

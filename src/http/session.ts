@@ -5,9 +5,12 @@ export const SESSION_COOKIE = 'cps.sid';
 
 /** Logs a member in on a fresh session id (no session fixation); `now` comes from the injected clock. */
 export function startSession(req: Request, memberId: string, now: Date): Promise<void> {
+  // The visitor's cart survives the login (it holds product ids and quantities, nothing else).
+  const cart = req.session.cart;
   return new Promise((resolve, reject) =>
     req.session.regenerate((err) => {
       if (err) return reject(err);
+      if (cart) req.session.cart = cart;
       req.session.memberId = memberId;
       req.session.authAt = now.getTime();
       req.session.save((e) => (e ? reject(e) : resolve()));
