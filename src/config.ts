@@ -30,6 +30,19 @@ export const EnvSchema = z.object({
   RETENTION_UNCONFIRMED_DAYS: z.coerce.number().int().positive().default(7),
   RETENTION_INACTIVE_WARN_MONTHS: z.coerce.number().int().positive().default(35),
   RETENTION_INACTIVE_ERASE_MONTHS: z.coerce.number().int().positive().default(36),
+  // The seller (publisher of the site) and the host, for the legal notice, the CGV and invoices.
+  SELLER_NAME: z.string().default('Club Petites Stars SAS'),
+  SELLER_LEGAL_FORM: z.string().default('société par actions simplifiée au capital de 10 000 €'),
+  SELLER_ADDRESS: z.string().default('12 rue des Étoiles, 75011 Paris, France'),
+  SELLER_SIREN: z.string().regex(/^\d{3} ?\d{3} ?\d{3}$/, '9 chiffres').default('912 345 678'),
+  SELLER_VAT_NUMBER: z.string().default('FR32912345678'),
+  SELLER_EMAIL: z.string().default('contact@clubpetitesstars.example'),
+  SELLER_PHONE: z.string().default('01 23 45 67 89'),
+  SELLER_PUBLICATION_DIRECTOR: z.string().default('Camille Durand, présidente'),
+  SELLER_MEDIATOR: z.string().default('Médiateur de la consommation CM2C, 49 rue de Ponthieu, 75008 Paris — www.cm2c.net'),
+  HOST_NAME: z.string().default('Hébergeur Exemple SAS'),
+  HOST_ADDRESS: z.string().default('2 rue Kellermann, 59100 Roubaix, France'),
+  HOST_PHONE: z.string().default('01 00 00 00 00'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -51,6 +64,8 @@ export interface Config {
   seedDemo: boolean;
   jobsWorker: boolean;
   retention: { unconfirmedDays: number; inactiveWarnMonths: number; inactiveEraseMonths: number };
+  seller: { name: string; legalForm: string; address: string; siren: string; vatNumber: string; email: string; phone: string; publicationDirector: string; mediator: string };
+  hosting: { name: string; address: string; phone: string };
 }
 
 export class ConfigError extends Error {}
@@ -118,5 +133,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       inactiveWarnMonths: e.RETENTION_INACTIVE_WARN_MONTHS,
       inactiveEraseMonths: e.RETENTION_INACTIVE_ERASE_MONTHS,
     },
+    seller: {
+      name: e.SELLER_NAME,
+      legalForm: e.SELLER_LEGAL_FORM,
+      address: e.SELLER_ADDRESS,
+      siren: e.SELLER_SIREN,
+      vatNumber: e.SELLER_VAT_NUMBER,
+      email: e.SELLER_EMAIL,
+      phone: e.SELLER_PHONE,
+      publicationDirector: e.SELLER_PUBLICATION_DIRECTOR,
+      mediator: e.SELLER_MEDIATOR,
+    },
+    hosting: { name: e.HOST_NAME, address: e.HOST_ADDRESS, phone: e.HOST_PHONE },
   };
 }
