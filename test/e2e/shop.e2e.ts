@@ -131,7 +131,7 @@ describe('staff product pages', () => {
         await screenshot(page, `shop-gestion-categories-${w.label}`);
         violations = await axeViolations(browser, page);
         expect(violations, describeViolations(violations)).toEqual([]);
-        expect(errors).toEqual([]);
+        expect(errors.filter((e) => !/status of 422/.test(e))).toEqual([]); // the refused form's own 422
       } finally {
         await context.close();
       }
