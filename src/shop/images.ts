@@ -115,7 +115,7 @@ export async function writeVariants(
         const out = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS })
           .rotate()
           .resize({ width: w, withoutEnlargement: true })
-          .webp({ quality: 80 })
+          .webp({ quality: 80, effort: 3 })
           .toBuffer();
         const tmp = `${file}.${process.pid}.tmp`;
         await writeFile(tmp, out);

@@ -3,7 +3,6 @@
 // (a coloured background, the category's shape, the product's initial) and turned into the same
 // WebP variants as an upload: nothing is fetched. Called by prisma/seed.ts.
 import { createHash } from 'node:crypto';
-import sharp from 'sharp';
 import type { Deps } from '../deps.ts';
 import { searchTextOf } from './search.ts';
 import { slugify } from './schema.ts';
@@ -319,8 +318,8 @@ const CATEGORIES: DemoCategory[] = [
   },
 ];
 
-const W = 800;
-const H = 600;
+const W = 640;
+const H = 480;
 
 function pictureOf(c: DemoCategory, name: string, variant: number): string {
   const initial = name.normalize('NFD').replace(/\p{M}/gu, '').charAt(0).toUpperCase();
@@ -373,8 +372,7 @@ export async function seedCatalogue(deps: Deps): Promise<number> {
   // Pictures drawn in parallel (sharp uses its own threads), rows written one by one.
   await Promise.all(
     rows.map(async (r) => {
-      const png = await sharp(Buffer.from(r.picture)).png({ compressionLevel: 1 }).toBuffer();
-      await writeVariants(deps.config, r.key, png, W, H);
+      await writeVariants(deps.config, r.key, Buffer.from(r.picture), W, H);
     }),
   );
   for (const r of rows) {

@@ -136,7 +136,7 @@ describe('staff product pages', () => {
         await context.close();
       }
     }
-  });
+  }, 240_000);
 });
 
 async function login(page: Page, email: string, password: string) {
