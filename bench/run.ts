@@ -30,12 +30,17 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // tsx's loader in the child node itself: one process per server, so its pid, memory and CPU are its own.
 const TSX = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href];
 const CPU_PROF = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
-const PHASES = new Set((process.env.BENCH_PHASES ?? 'pages,logins,coupons,race,codegen').split(',').map((s) => s.trim()));
+const PHASES = new Set(
+  (process.env.BENCH_PHASES ?? 'pages,logins,coupons,race,codegen').split(',').map((s) => s.trim()),
+);
 const num = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
   return Number.isFinite(v) && v > 0 ? v : fallback;
 };
 const DURATION = num('BENCH_DURATION', 10);
+// The shop's pages measured beside the others (the demo catalogue is seeded with the demo).
+const SHOP_LIST = '/boutique';
+const SHOP_PRODUCT = '/produit/poussette-legere-pliable';
 const WARMUP = num('BENCH_WARMUP', 2);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 50);
 const LOGINS = num('BENCH_LOGINS', 20);
@@ -184,7 +189,13 @@ function cannon(url: string, duration: number): Promise<Result> {
 function pageFigures(r: Result) {
   return {
     reqPerSec: round(r.requests.average, 1),
-    latencyMs: { mean: round(r.latency.mean), p50: r.latency.p50, p90: r.latency.p90, p99: r.latency.p99, max: r.latency.max },
+    latencyMs: {
+      mean: round(r.latency.mean),
+      p50: r.latency.p50,
+      p90: r.latency.p90,
+      p99: r.latency.p99,
+      max: r.latency.max,
+    },
     requests2xx: r['2xx'],
     non2xx: r.non2xx,
     errors: r.errors,
@@ -205,7 +216,11 @@ async function profile(app: Child, phase: string): Promise<() => Promise<void>> 
 }
 
 /** One page: warm-up, then the measurement; `server` answers `stats` (and `profile-*` if `phase`). */
-async function measurePage(url: string, app: Child, phase?: string): Promise<PageFigures & { server?: Json; cpuCores: ReturnType<ReturnType<typeof cpuMeter>> }> {
+async function measurePage(
+  url: string,
+  app: Child,
+  phase?: string,
+): Promise<PageFigures & { server?: Json; cpuCores: ReturnType<ReturnType<typeof cpuMeter>> }> {
   await cannon(url, WARMUP);
   await app.call('stats');
   const done = phase ? await profile(app, phase) : async () => {};
@@ -220,8 +235,13 @@ async function measurePage(url: string, app: Child, phase?: string): Promise<Pag
 
 /** The error shown by a page (form error block or error page), for failure reports. */
 function pageMessage(html: string): string {
-  const block = /role="alert"[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1] ?? /<main[^>]*>([\s\S]*?)<\/main>/.exec(html)?.[1] ?? html;
-  return block.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').trim().slice(0, 200);
+  const block =
+    /role="alert"[^>]*>([\s\S]*?)<\/div>/.exec(html)?.[1] ?? /<main[^>]*>([\s\S]*?)<\/main>/.exec(html)?.[1] ?? html;
+  return block
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .slice(0, 200);
 }
 
 /**
@@ -314,7 +334,12 @@ type MemberSession = Awaited<ReturnType<typeof memberSession>>;
  * followed by the GET a browser would make, which also shows (and so clears) the flash message;
  * without it the flash messages pile up in the session (see ledger.largestSessionBytes).
  */
-async function couponLoad(sessions: MemberSession[], codes: { list: string[]; next: number }, app: Child, follow: boolean) {
+async function couponLoad(
+  sessions: MemberSession[],
+  codes: { list: string[]; next: number },
+  app: Child,
+  follow: boolean,
+) {
   const postMs: number[] = [];
   const followMs: number[] = [];
   const statuses: Record<string, number> = {};
@@ -427,12 +452,20 @@ async function main() {
     adminUrl = u.toString();
   }
   const databaseKind = adminUrl ? 'postgres' : 'pglite';
-  const serverVersion = adminUrl ? await admin(async (c) => (await c.query<{ v: string }>('SELECT version() AS v')).rows[0].v) : undefined;
+  const serverVersion = adminUrl
+    ? await admin(async (c) => (await c.query<{ v: string }>('SELECT version() AS v')).rows[0].v)
+    : undefined;
   if (adminUrl) {
     // Read while the connection (so the backend) is alive; undefined when the server is not in this machine's /proc.
-    postmasterPid = await admin(async (c) => statOf(String((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid))?.ppid);
+    postmasterPid = await admin(
+      async (c) => statOf(String((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid))?.ppid,
+    );
   }
-  const pgliteVersion = (JSON.parse(await readFile(path.join(ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as { version: string }).version;
+  const pgliteVersion = (
+    JSON.parse(await readFile(path.join(ROOT, 'node_modules/@electric-sql/pglite/package.json'), 'utf8')) as {
+      version: string;
+    }
+  ).version;
   const cpus = os.cpus();
   const machine = {
     cpus: cpus.length,
@@ -458,13 +491,18 @@ async function main() {
     phases: [...PHASES],
   };
   // Every request comes from 127.0.0.1: attempts in flight (and refused or failed ones) count per IP.
-  if (LOGINS > LIMITS.loginPerIp.max) throw new Error(`BENCH_LOGINS must stay under the per-IP login limit (${LIMITS.loginPerIp.max})`);
+  if (LOGINS > LIMITS.loginPerIp.max)
+    throw new Error(`BENCH_LOGINS must stay under the per-IP login limit (${LIMITS.loginPerIp.max})`);
   if (COUPON_WORKERS + RACE > LIMITS.couponPerIp.max) {
-    throw new Error(`BENCH_COUPON_WORKERS + BENCH_RACE must stay under the per-IP coupon limit (${LIMITS.couponPerIp.max})`);
+    throw new Error(
+      `BENCH_COUPON_WORKERS + BENCH_RACE must stay under the per-IP coupon limit (${LIMITS.couponPerIp.max})`,
+    );
   }
   const busy = await cpuBusy(1000);
   Object.assign(machine, { cpuBusyBeforeStart: busy });
-  progress(`${databaseKind}, ${cpus.length} CPUs, ${process.version}, CPU ${Math.round(busy * 100)}% busy before start; starting servers`);
+  progress(
+    `${databaseKind}, ${cpus.length} CPUs, ${process.version}, CPU ${Math.round(busy * 100)}% busy before start; starting servers`,
+  );
   if (busy > 0.2) progress('warning: something else is using the CPUs, figures will be pessimistic');
 
   const db = await freshDatabase('app');
@@ -475,21 +513,34 @@ async function main() {
     'app server',
     TSX,
     path.join(ROOT, 'bench/server.ts'),
-    childEnv({ BENCH_DATA_DIR: db.dataDir, BENCH_DATABASE_URL: db.url, BENCH_CODES: String(CODES), BENCH_MEMBERS: String(MEMBERS), BENCH_VIEW_CACHE: viewCache }),
+    childEnv({
+      BENCH_DATA_DIR: db.dataDir,
+      BENCH_DATABASE_URL: db.url,
+      BENCH_CODES: String(CODES),
+      BENCH_MEMBERS: String(MEMBERS),
+      BENCH_VIEW_CACHE: viewCache,
+    }),
   );
   children.push(app);
-  const bare = new Child('bare server', TSX, path.join(ROOT, 'bench/bare-server.ts'), childEnv({ BENCH_VIEW_CACHE: viewCache }));
+  const bare = new Child(
+    'bare server',
+    TSX,
+    path.join(ROOT, 'bench/bare-server.ts'),
+    childEnv({ BENCH_VIEW_CACHE: viewCache }),
+  );
   children.push(bare);
   const [ready, bareReady] = await Promise.all([app.ready, bare.ready]);
   const port = ready.port as number;
   const base = `http://${HOST}:${port}`;
   const bareUrl = `http://${HOST}:${bareReady.port as number}/`;
-  progress(`app ready on ${port} (setup ms ${JSON.stringify(ready.setupMs)}), bare ready on ${bareReady.port as number}`);
+  progress(
+    `app ready on ${port} (setup ms ${JSON.stringify(ready.setupMs)}), bare ready on ${bareReady.port as number}`,
+  );
 
   // Sanity: each page answers 200; keep their sizes.
   const probe = new Client(port);
   const sizes: Record<string, number> = {};
-  for (const p of ['/', '/confidentialite']) {
+  for (const p of ['/', '/confidentialite', SHOP_LIST, SHOP_PRODUCT]) {
     const r = await probe.get(p);
     if (r.status !== 200) throw new Error(`GET ${p} answered ${r.status}`);
     sizes[p] = Buffer.byteLength(r.body);
@@ -507,9 +558,15 @@ async function main() {
     progress('page load: /');
     homePage = await measurePage(`${base}/`, app, 'home');
   }
+  let shopList: Awaited<ReturnType<typeof measurePage>> | undefined;
+  let shopProduct: Awaited<ReturnType<typeof measurePage>> | undefined;
   if (PHASES.has('pages')) {
     progress('page load: /confidentialite');
     privacyPage = await measurePage(`${base}/confidentialite`, app, 'confidentialite');
+    progress(`page load: ${SHOP_LIST}`);
+    shopList = await measurePage(`${base}${SHOP_LIST}`, app, 'boutique');
+    progress(`page load: ${SHOP_PRODUCT}`);
+    shopProduct = await measurePage(`${base}${SHOP_PRODUCT}`, app, 'produit');
   }
 
   let underLogins: Awaited<ReturnType<typeof loginLoad>> | undefined;
@@ -551,7 +608,11 @@ async function main() {
       'codegen',
       TSX,
       path.join(ROOT, 'bench/codegen.ts'),
-      childEnv({ BENCH_DATA_DIR: genDb.dataDir, BENCH_DATABASE_URL: genDb.url, BENCH_CODEGEN_QUANTITY: String(CODEGEN) }),
+      childEnv({
+        BENCH_DATA_DIR: genDb.dataDir,
+        BENCH_DATABASE_URL: genDb.url,
+        BENCH_CODEGEN_QUANTITY: String(CODEGEN),
+      }),
     );
     children.push(gen);
     codegen = await gen.ready;
@@ -559,7 +620,10 @@ async function main() {
   }
 
   // ------------------------------------------------------------------------- report
-  const vsBare = (p: PageFigures) => ({ reqPerSec: round(p.reqPerSec / barePage.reqPerSec, 3), p99: round(p.latencyMs.p99 / barePage.latencyMs.p99, 3) });
+  const vsBare = (p: PageFigures) => ({
+    reqPerSec: round(p.reqPerSec / barePage.reqPerSec, 3),
+    p99: round(p.latencyMs.p99 / barePage.latencyMs.p99, 3),
+  });
   const n = (k: string) => verify[k] as number;
   const doubleCredits = n('couponsCreditedTwice') + Math.max(0, n('couponCreditLines') - n('redeemedCoupons'));
   const raceDouble = Math.max(0, n('raceCouponCreditLines') - 1);
@@ -573,6 +637,8 @@ async function main() {
       bare: barePage,
       home: homePage && { ...homePage, vsBare: vsBare(homePage) },
       confidentialite: privacyPage && { ...privacyPage, vsBare: vsBare(privacyPage) },
+      boutique: shopList && { ...shopList, vsBare: vsBare(shopList) },
+      produit: shopProduct && { ...shopProduct, vsBare: vsBare(shopProduct) },
     },
     argon2: underLogins && {
       homeP99WithoutLoginsMs: homePage?.latencyMs.p99,
@@ -588,36 +654,102 @@ async function main() {
     totalSeconds: 0,
   };
   results.totalSeconds = round((performance.now() - started) / 1000, 1);
-  const others = [barePage, homePage, privacyPage, underLogins, coupons, couponsFollow].flatMap((p) => (p?.cpuCores ? [p.cpuCores.otherCores] : []));
+  const others = [barePage, homePage, privacyPage, shopList, shopProduct, underLogins, coupons, couponsFollow].flatMap(
+    (p) => (p?.cpuCores ? [p.cpuCores.otherCores] : []),
+  );
   const maxOtherCores = round(Math.max(0, ...others));
   Object.assign(results, { maxOtherCores });
 
-  const cores = (c: { appCores?: number; runnerCores: number; databaseCores?: number; otherCores: number } | undefined) =>
-    c ? [c.appCores, c.runnerCores, ...(adminUrl ? [c.databaseCores] : []), c.otherCores].map((v) => f(v, 2)).join(' / ') : '';
-  const loopP99 = (s: Json | undefined) => f(((s?.eventLoopDelayMs as Json | undefined)?.p99 as number | undefined) ?? NaN);
+  const cores = (
+    c: { appCores?: number; runnerCores: number; databaseCores?: number; otherCores: number } | undefined,
+  ) =>
+    c
+      ? [c.appCores, c.runnerCores, ...(adminUrl ? [c.databaseCores] : []), c.otherCores]
+          .map((v) => f(v, 2))
+          .join(' / ')
+      : '';
+  const loopP99 = (s: Json | undefined) =>
+    f(((s?.eventLoopDelayMs as Json | undefined)?.p99 as number | undefined) ?? NaN);
   type Phase = PageFigures & { server?: Json; cpuCores?: Parameters<typeof cores>[0] };
   const pageRow = (label: string, p: Phase, loop = true) => {
     const v = vsBare(p);
-    return [label, f(p.reqPerSec), f(p.latencyMs.p50, 0), f(p.latencyMs.p99, 0), x(v.reqPerSec), x(v.p99), loop ? loopP99(p.server) : '—', cores(p.cpuCores)];
+    return [
+      label,
+      f(p.reqPerSec),
+      f(p.latencyMs.p50, 0),
+      f(p.latencyMs.p99, 0),
+      x(v.reqPerSec),
+      x(v.p99),
+      loop ? loopP99(p.server) : '—',
+      cores(p.cpuCores),
+    ];
   };
   const rows: string[][] = [
-    ['scenario', 'per s', 'p50 ms', 'p99 ms', 'req/s vs bare', 'p99 vs bare', 'loop p99 ms', adminUrl ? 'cores app/gen/db/other' : 'cores app/gen/other'],
+    [
+      'scenario',
+      'per s',
+      'p50 ms',
+      'p99 ms',
+      'req/s vs bare',
+      'p99 vs bare',
+      'loop p99 ms',
+      adminUrl ? 'cores app/gen/db/other' : 'cores app/gen/other',
+    ],
     pageRow('bare Express+EJS page', barePage, false),
   ];
   if (homePage) rows.push(pageRow('GET /', homePage));
   if (privacyPage) rows.push(pageRow('GET /confidentialite', privacyPage));
+  if (shopList) rows.push(pageRow(`GET ${SHOP_LIST}`, shopList));
+  if (shopProduct) rows.push(pageRow(`GET ${SHOP_PRODUCT}`, shopProduct));
   if (underLogins) {
-    rows.push(pageRow(`GET / + ${LOGINS} login loops`, { ...underLogins.home, server: underLogins.server, cpuCores: underLogins.cpuCores }));
+    rows.push(
+      pageRow(`GET / + ${LOGINS} login loops`, {
+        ...underLogins.home,
+        server: underLogins.server,
+        cpuCores: underLogins.cpuCores,
+      }),
+    );
     const l = underLogins.logins;
-    rows.push(['  logins (POST /connexion)', f(l.perSec), f(l.postLatencyMs.p50), f(l.postLatencyMs.p99), '', '', '', '']);
+    rows.push([
+      '  logins (POST /connexion)',
+      f(l.perSec),
+      f(l.postLatencyMs.p50),
+      f(l.postLatencyMs.p99),
+      '',
+      '',
+      '',
+      '',
+    ]);
   }
   for (const c of [coupons, couponsFollow]) {
     if (!c) continue;
-    const label = c.followRedirect ? `coupons, POST+GET (${c.connections} conns)` : `coupons, POST only (${c.connections} conns)`;
-    rows.push([label, f(c.perSec), f(c.postLatencyMs.p50), f(c.postLatencyMs.p99), '', '', loopP99(c.server), cores(c.cpuCores)]);
-    if (c.followLatencyMs) rows.push(['  its GET /compte/coupons', '', f(c.followLatencyMs.p50), f(c.followLatencyMs.p99), '', '', '', '']);
+    const label = c.followRedirect
+      ? `coupons, POST+GET (${c.connections} conns)`
+      : `coupons, POST only (${c.connections} conns)`;
+    rows.push([
+      label,
+      f(c.perSec),
+      f(c.postLatencyMs.p50),
+      f(c.postLatencyMs.p99),
+      '',
+      '',
+      loopP99(c.server),
+      cores(c.cpuCores),
+    ]);
+    if (c.followLatencyMs)
+      rows.push(['  its GET /compte/coupons', '', f(c.followLatencyMs.p50), f(c.followLatencyMs.p99), '', '', '', '']);
   }
-  if (raceResult) rows.push([`race (${raceResult.contenders} members, 1 code)`, '', f(raceResult.latencyMs.p50), f(raceResult.latencyMs.p99), '', '', '', '']);
+  if (raceResult)
+    rows.push([
+      `race (${raceResult.contenders} members, 1 code)`,
+      '',
+      f(raceResult.latencyMs.p50),
+      f(raceResult.latencyMs.p99),
+      '',
+      '',
+      '',
+      '',
+    ]);
 
   const lines = [
     '',
@@ -663,7 +795,10 @@ async function main() {
     if (value === undefined || Number.isNaN(value)) return;
     targets.push({ what, value: round(value, 2), target, met: met(value) });
   };
-  for (const [name, p] of [['GET /', homePage], ['GET /confidentialite', privacyPage]] as const) {
+  for (const [name, p] of [
+    ['GET /', homePage],
+    ['GET /confidentialite', privacyPage],
+  ] as const) {
     if (!p) continue;
     const v = vsBare(p);
     aim(`${name} req/s vs bare`, v.reqPerSec, '≥ 0.75×', (x) => x >= 0.75);
@@ -673,14 +808,24 @@ async function main() {
     aim('GET / p99 while 20 logins run (ms, embedded)', underLogins.home.latencyMs.p99, '< 100', (x) => x < 100);
     aim('logins/s (embedded)', underLogins.logins.perSec, '≥ 15', (x) => x >= 15);
   }
-  if (codegen && !adminUrl) aim('peak RSS MB during a first use of the embedded database', codegen.maxRssMB as number, '≤ 600', (x) => x <= 600);
+  if (codegen && !adminUrl)
+    aim(
+      'peak RSS MB during a first use of the embedded database',
+      codegen.maxRssMB as number,
+      '≤ 600',
+      (x) => x <= 600,
+    );
   Object.assign(results, { targets });
   if (targets.length) {
     lines.push('', 'targets (issue 9):');
-    for (const t of targets) lines.push(`  ${t.met ? 'met    ' : 'NOT met'}  ${t.what}: ${t.value} (target ${t.target})`);
+    for (const t of targets)
+      lines.push(`  ${t.met ? 'met    ' : 'NOT met'}  ${t.what}: ${t.value} (target ${t.target})`);
   }
   lines.push(`total ${results.totalSeconds} s`);
-  if (maxOtherCores > 0.25) lines.push(`WARNING: other programs used up to ${maxOtherCores} CPU cores during a measurement: figures are pessimistic, run again on a quiet machine`);
+  if (maxOtherCores > 0.25)
+    lines.push(
+      `WARNING: other programs used up to ${maxOtherCores} CPU cores during a measurement: figures are pessimistic, run again on a quiet machine`,
+    );
   console.info(lines.join('\n'));
 
   const dir = path.join(ROOT, 'bench-results');
@@ -689,7 +834,8 @@ async function main() {
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
   console.info(`results: ${path.relative(process.cwd(), file)}`);
 
-  const broken = (raceResult && (raceResult.successes !== 1 || raceResult.serverErrors > 0)) || raceDouble > 0 || doubleCredits > 0;
+  const broken =
+    (raceResult && (raceResult.successes !== 1 || raceResult.serverErrors > 0)) || raceDouble > 0 || doubleCredits > 0;
   if (broken) {
     console.error('INVARIANT VIOLATED: see the race / coupon lines above.');
     process.exitCode = 2;

@@ -43,11 +43,20 @@ export const EnvSchema = z.object({
   BANK_HOLDER: z.string().default('Club Petites Stars SAS'),
   ORDER_UNPAID_CANCEL_DAYS: z.coerce.number().int().min(2).max(365).default(14),
   ORDER_UNPAID_WARN_DAYS_BEFORE: z.coerce.number().int().min(1).max(60).default(3),
+  // The seller (publisher of the site) and the host, for the legal notice, the CGV and invoices.
   SELLER_NAME: z.string().default('Club Petites Stars SAS'),
-  SELLER_ADDRESS: z.string().default('10 rue de la Paix, 75002 Paris'),
-  /** The seller's SIREN (9 digits): invoices, the FEC file name. */
-  SELLER_SIREN: z.string().regex(/^\d{9}$/, '9 chiffres').default('123456789'),
-  SELLER_VAT: z.string().default('FR32123456789'),
+  SELLER_LEGAL_FORM: z.string().default('société par actions simplifiée au capital de 10 000 €'),
+  SELLER_ADDRESS: z.string().default('12 rue des Étoiles, 75011 Paris, France'),
+  /** 9 digits (spaces allowed): the legal notice, invoices, and the FEC file's name (without spaces). */
+  SELLER_SIREN: z.string().regex(/^\d{3} ?\d{3} ?\d{3}$/, '9 chiffres').default('912 345 678'),
+  SELLER_VAT_NUMBER: z.string().default('FR32912345678'),
+  SELLER_EMAIL: z.string().default('contact@clubpetitesstars.example'),
+  SELLER_PHONE: z.string().default('01 23 45 67 89'),
+  SELLER_PUBLICATION_DIRECTOR: z.string().default('Camille Durand, présidente'),
+  SELLER_MEDIATOR: z.string().default('Médiateur de la consommation CM2C, 49 rue de Ponthieu, 75008 Paris — www.cm2c.net'),
+  HOST_NAME: z.string().default('Hébergeur Exemple SAS'),
+  HOST_ADDRESS: z.string().default('2 rue Kellermann, 59100 Roubaix, France'),
+  HOST_PHONE: z.string().default('01 00 00 00 00'),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -80,7 +89,8 @@ export interface Config {
     unpaidCancelDays: number;
     unpaidWarnDaysBefore: number;
   };
-  seller: { name: string; address: string; siren: string; vat: string };
+  seller: { name: string; legalForm: string; address: string; siren: string; vatNumber: string; email: string; phone: string; publicationDirector: string; mediator: string };
+  hosting: { name: string; address: string; phone: string };
 }
 
 export class ConfigError extends Error {}
@@ -166,7 +176,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
           }
         : null,
     mailchimpWebhookSecret: e.MAILCHIMP_WEBHOOK_SECRET,
-    accounting: { siren: e.SELLER_SIREN },
+    accounting: { siren: e.SELLER_SIREN.replace(/ /g, '') },
     shop: {
       shippingFlatCents: e.SHIPPING_FLAT_CENTS,
       shippingFreeFromCents: e.SHIPPING_FREE_FROM_CENTS,
@@ -174,6 +184,17 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       unpaidCancelDays: e.ORDER_UNPAID_CANCEL_DAYS,
       unpaidWarnDaysBefore: e.ORDER_UNPAID_WARN_DAYS_BEFORE,
     },
-    seller: { name: e.SELLER_NAME, address: e.SELLER_ADDRESS, siren: e.SELLER_SIREN, vat: e.SELLER_VAT },
+    seller: {
+      name: e.SELLER_NAME,
+      legalForm: e.SELLER_LEGAL_FORM,
+      address: e.SELLER_ADDRESS,
+      siren: e.SELLER_SIREN,
+      vatNumber: e.SELLER_VAT_NUMBER,
+      email: e.SELLER_EMAIL,
+      phone: e.SELLER_PHONE,
+      publicationDirector: e.SELLER_PUBLICATION_DIRECTOR,
+      mediator: e.SELLER_MEDIATOR,
+    },
+    hosting: { name: e.HOST_NAME, address: e.HOST_ADDRESS, phone: e.HOST_PHONE },
   };
 }

@@ -9,6 +9,7 @@ import type { Deps } from '../deps.ts';
 import { requestLog } from './request-log.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { checkUrl, readForm } from './bad-input.ts';
+import { readUploads } from './multipart.ts';
 import { errorPage } from './error-page.ts';
 import { PrismaSessionStore } from './session-store.ts';
 import { csrfToken, newCsrfToken, verifyCsrf } from './csrf.ts';
@@ -127,6 +128,7 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   });
   app.use(loadMember(memberLookup));
   app.use(flashLocals);
+  app.use(readUploads({ maxFileBytes: 5 * 1024 * 1024, maxRequestBytes: 8 * 1024 * 1024 }));
   app.use(verifyCsrf);
   mountModules(app, deps);
 

@@ -99,7 +99,12 @@ const hasBody = (req: Request) =>
  */
 export function readForm(options: { limit: string }): RequestHandler {
   const parse = express.urlencoded({ extended: false, limit: options.limit });
-  return (req, res, next) =>
+  return (req, res, next) => {
+    // A file upload is read later, once the member is known (multipart.ts).
+    if (/^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '') && req.method === 'POST') {
+      req.body = {};
+      return next();
+    }
     parse(req, res, (err?: unknown) => {
       if (err) return next(asBadRequest(err) ?? err);
       if (req.body === undefined) {
@@ -111,4 +116,5 @@ export function readForm(options: { limit: string }): RequestHandler {
       if (hasNul(req.body)) return next(nulByte());
       next();
     });
+  };
 }

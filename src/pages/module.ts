@@ -1,4 +1,4 @@
-// The club's public pages: home, privacy policy, legal notice.
+// The club's public pages: home, privacy policy, legal notice, terms of sale and of use.
 import { Router } from 'express';
 import type { DomainModule } from '../core/module.ts';
 import { POLICY_UPDATED, POLICY_VERSION } from '../privacy/policy.ts';
@@ -17,6 +17,8 @@ export const pagesModule: DomainModule = {
             retention: deps.config.retention,
           }),
         )
-        .get('/mentions-legales', (_req, res) => res.page('pages/mentions-legales', { title: 'Mentions légales' })),
+        .get('/mentions-legales', (_req, res) => res.page('pages/mentions-legales', { title: 'Mentions légales', seller: deps.config.seller, hosting: deps.config.hosting }))
+        .get('/cgv', (_req, res) => res.page('pages/cgv', { title: 'Conditions générales de vente', seller: deps.config.seller }))
+        .get('/conditions-utilisation', (_req, res) => res.page('pages/conditions-utilisation', { title: 'Conditions d’utilisation', seller: deps.config.seller })),
   },
 };
