@@ -13,6 +13,7 @@ import { auditModule } from './audit/module.ts';
 import { staffModule } from './staff/module.ts';
 import { adminModule } from './admin/module.ts';
 import { shopModule } from './shop/module.ts';
+import { accountingModule } from './accounting/module.ts';
 import { contestsModule } from './contests/module.ts';
 
 export const MODULES: readonly DomainModule[] = [
@@ -29,5 +30,6 @@ export const MODULES: readonly DomainModule[] = [
   staffModule,
   adminModule,
   shopModule,
+  accountingModule,
   contestsModule,
 ];

@@ -210,6 +210,12 @@ describe('the whole cycle', () => {
     expect(await t.deps.db.auditEvent.count({ where: { action: 'contest.addresses-viewed' } })).toBe(before + 2);
     expect((await postForm(staffAgent, `${staffUrl}/expedition`, `${staffUrl}/expedier/${final[0]!.id}`, {})).status).toBe(303);
     expect((await postForm(staffAgent, `${staffUrl}/expedition`, `${staffUrl}/expedier/${final[0]!.id}`, {})).status).toBe(409);
+    // Shipping booked the prize's cost once: OD, D 6234 Cadeaux / C 607 Achats, no personal data in the label.
+    const booked = await t.deps.db.journalEntry.findMany({ where: { idempotencyKey: `contest-ship:${final[0]!.id}` }, include: { lines: { orderBy: { position: 'asc' } } } });
+    expect(booked).toHaveLength(1);
+    expect(booked[0]!.journal).toBe('OD');
+    expect(booked[0]!.lines.map((l) => [l.accountNumber, l.debitCents, l.creditCents])).toEqual([['6234', 1990, 0], ['607', 0, 1990]]);
+    expect(booked[0]!.label).not.toMatch(/Léa|Durand|rue/);
 
     // Entrants CSV: receipts and dates only.
     const csv = await staffAgent.get(`${staffUrl}/participations.csv`);

@@ -9,6 +9,7 @@ import { auditWith } from '../audit/service.ts';
 import { lockMember } from '../credit/ledger.ts';
 import { queueMail, SIGNATURE } from '../mail/outbox.ts';
 import { enqueue } from '../jobs/queue.ts';
+import { postEntry } from '../accounting/journal.ts';
 import { formatDate } from '../core/dates.ts';
 import { ALGORITHM, draw, entryList, listHashOf, seedHashOf, sha256Hex } from './draw.ts';
 import { newContestPublicId, newEntryPublicId } from './ids.ts';
@@ -423,17 +424,26 @@ export async function entrantsCsv(deps: Deps, staffId: string, contestId: string
   return `reçu,date\r\n${rows.map((r) => `${r.publicId},${r.createdAt.toISOString()}`).join('\r\n')}\r\n`;
 }
 
-/** Marks a confirmed prize shipped. (The accounting entry is posted by the shipping step, see shipPrize.) */
-export async function markShipped(deps: Deps, staffId: string, contestId: string, rankId: string, post?: (tx: Tx, at: Date, piece: string, costCents: number, key: string) => Promise<void>) {
+/**
+ * Marks a confirmed prize shipped and books its cost in the same transaction (DESIGN §5):
+ * OD, debit 6234 Cadeaux, credit 607 Achats, at the prize's unit cost; idempotent per rank.
+ */
+export async function markShipped(deps: Deps, staffId: string, contestId: string, rankId: string) {
   const now = deps.clock.now();
   return deps.db.$transaction(async (tx) => {
-    await lockContest(tx, contestId);
+    const c = await lockContest(tx, contestId);
     const rank = await tx.contestRank.findFirst({ where: { id: rankId, contestId } });
     if (!rank) throw new NotFoundError('Gagnant introuvable.');
     if (rank.status !== 'CONFIRMED') throw new ConflictError('Seul un lot dont l’adresse est confirmée peut être expédié (et une seule fois).');
     const prize = await tx.contestPrize.findUniqueOrThrow({ where: { id: rank.prizeId! } });
     await tx.contestRank.update({ where: { id: rank.id }, data: { status: 'SHIPPED', shippedAt: now } });
-    await post?.(tx, now, `CONC-${rank.id.slice(0, 8)}`, prize.unitCostCents, `contest-ship:${rank.id}`);
+    if (prize.unitCostCents > 0) {
+      await postEntry(tx, {
+        journal: 'OD', at: now, piece: `${c.publicId}-R${rank.rank}`,
+        label: `Lot de concours ${c.publicId} rang ${rank.rank}`, idempotencyKey: `contest-ship:${rank.id}`,
+        lines: [{ account: 'CADEAUX', debitCents: prize.unitCostCents }, { account: 'ACHATS', creditCents: prize.unitCostCents }],
+      });
+    }
     await audit(tx, 'contest.shipped', { at: now, actor: staffId, details: { id: contestId, amountCents: prize.unitCostCents } });
   });
 }
