@@ -3,6 +3,7 @@
 import type { Deps } from '../src/deps.ts';
 import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
 import { redeemCoupon } from '../src/coupons/service.ts';
+import { seedContests } from '../src/contests/demo.ts';
 
 export const DEMO_PASSWORD = 'etoile-filante-2026';
 
@@ -37,5 +38,6 @@ export async function seedDemo(deps: Deps) {
   await createBatchWithCodes(deps, staff.id, { label: 'Pack goûter Petites Stars', valueCents: 200, quantity: 20, perMemberLimit: 3 });
   // A little history for the demo member.
   for (const code of codes.slice(0, 3)) await redeemCoupon(deps, made[0].member, code, '127.0.0.1');
+  await seedContests(deps, staff.id, DEMO_PASSWORD);
   return { password: DEMO_PASSWORD, list, codes: codes.slice(3, 6), alreadyThere: false };
 }
