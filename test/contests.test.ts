@@ -217,6 +217,10 @@ describe('the whole cycle', () => {
     expect(booked[0]!.lines.map((l) => [l.accountNumber, l.debitCents, l.creditCents])).toEqual([['6234', 1990, 0], ['607', 0, 1990]]);
     expect(booked[0]!.label).not.toMatch(/Léa|Durand|rue/);
 
+    // Archived once nothing is pending; results stay public.
+    expect((await postForm(staffAgent, staffUrl, `${staffUrl}/archiver`, {})).status).toBe(303);
+    expect((await t.deps.db.contest.findUniqueOrThrow({ where: { id } })).status).toBe('ARCHIVED');
+    expect((await request(t.app).get(`/concours/${contest.slug}/resultats`)).status).toBe(200);
     // Entrants CSV: receipts and dates only.
     const csv = await staffAgent.get(`${staffUrl}/participations.csv`);
     expect(csv.headers['content-type']).toContain('text/csv');
@@ -234,7 +238,7 @@ describe('the whole cycle', () => {
     expect(await t.deps.db.contestEntry.count({ where: { contestId: id, memberId: { not: null } } })).toBe(0);
     const still = (await request(t.app).get(`/concours/${contest.slug}/tirage.json`)).body as PublishedDraw;
     expect(await verifyDraw(still)).toEqual([]);
-  });
+  }, 180_000);
 });
 
 describe('entries', () => {

@@ -124,7 +124,7 @@ describe('erasure', () => {
     const relog = await postForm(request.agent(t.app), '/connexion', '/connexion', { email, password });
     expect(relog.status).toBe(422);
     expect(await t.deps.db.auditEvent.count({ where: { action: 'member.erased', subjectMemberId: member.id } })).toBe(1);
-  });
+  }, 180_000);
 
   it('is idempotent: erasing twice is harmless', async () => {
     const { member } = await createMember(t.deps);

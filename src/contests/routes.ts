@@ -9,7 +9,7 @@ import { flash } from '../http/flash.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { AddressSchema, ContestSchema, Empty, EnterSchema, PrizeSchema, RedrawSchema } from './schema.ts';
 import {
-  addPrize, claimOf, closeContest, confirmAddress, contestBySlug, createContest, drawContest, enterContest, entrantsCsv, listFile,
+  addPrize, archiveContest, claimOf, closeContest, confirmAddress, contestBySlug, createContest, drawContest, enterContest, entrantsCsv, listFile,
   markShipped, memberEntries, publicContests, publishContest, publishedDraw, RANK_STATUS_LABELS, redraw, removePrize, results,
   shippingList, staffContest, staffContests, STATUS_LABELS, updateContest,
 } from './service.ts';
@@ -157,6 +157,7 @@ export function contestStaffRoutes(deps: Deps): Router {
   r.post('/concours/:id/publier', formAction({ schema: Empty, render: detail, run: (req) => publishContest(deps, req.member!.id, idOf(req)), done: back('Concours publié : l’engagement (SHA-256 de la graine) est affiché sur sa page.') }));
   r.post('/concours/:id/clore', formAction({ schema: Empty, render: detail, run: (req) => closeContest(deps, req.member!.id, idOf(req)), done: back('Concours clos : la liste est figée, son empreinte et le nombre de participations sont publiés.') }));
   r.post('/concours/:id/tirer', formAction({ schema: Empty, render: detail, run: (req) => drawContest(deps, req.member!.id, idOf(req)), done: back('Tirage effectué et publié ; les gagnants ont été prévenus par courriel.') }));
+  r.post('/concours/:id/archiver', formAction({ schema: Empty, render: detail, run: (req) => archiveContest(deps, req.member!.id, idOf(req)), done: back('Concours archivé ; ses résultats restent publiés.') }));
   r.post(
     '/concours/:id/remplacer/:rank',
     formAction({
@@ -192,6 +193,6 @@ export function contestStaffRoutes(deps: Deps): Router {
     res.setHeader('Cache-Control', 'no-store');
     res.type('text/csv; charset=utf-8').send(csv);
   });
-  r.get(['/concours/:id/lots', '/concours/:id/publier', '/concours/:id/clore', '/concours/:id/tirer'], (req, res) => res.redirect(303, `/gestion/concours/${idOf(req)}`));
+  r.get(['/concours/:id/lots', '/concours/:id/publier', '/concours/:id/clore', '/concours/:id/tirer', '/concours/:id/archiver'], (req, res) => res.redirect(303, `/gestion/concours/${idOf(req)}`));
   return r;
 }

@@ -259,6 +259,20 @@ export async function redraw(deps: Deps, staffId: string, contestId: string, ran
   });
 }
 
+/** Archives a drawn contest: it leaves the staff's working list; its results stay public. */
+export async function archiveContest(deps: Deps, staffId: string, id: string): Promise<Contest> {
+  const now = deps.clock.now();
+  return deps.db.$transaction(async (tx) => {
+    const c = await lockContest(tx, id);
+    if (c.status !== 'DRAWN') throw new ConflictError('Seul un concours tiré au sort peut être archivé.');
+    const pending = await tx.contestRank.count({ where: { contestId: id, status: { in: ['NOTIFIED', 'CONFIRMED'] } } });
+    if (pending > 0) throw new ConflictError('Des lots restent à confirmer ou à expédier : remplacez ou expédiez-les avant d’archiver.');
+    const updated = await tx.contest.update({ where: { id }, data: { status: 'ARCHIVED', updatedAt: now } });
+    await audit(tx, 'contest.updated', { at: now, actor: staffId, details: { id } });
+    return updated;
+  });
+}
+
 // ---------------------------------------------------------------- members
 
 export class EntryError extends ConflictError {}
