@@ -5,6 +5,7 @@ import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
 import { redeemCoupon } from '../src/coupons/service.ts';
 import { seedDemoOrders } from '../src/orders/seed.ts';
 import { seedCatalogue } from '../src/shop/seed.ts';
+import { seedContests } from '../src/contests/demo.ts';
 
 export const DEMO_PASSWORD = 'etoile-filante-2026';
 
@@ -42,5 +43,6 @@ export async function seedDemo(deps: Deps) {
   await seedCatalogue(deps);
   // Orders in several states (after the catalogue's products exist; none without them).
   await seedDemoOrders(deps, made[0].member, staff.id);
+  await seedContests(deps, staff.id, DEMO_PASSWORD);
   return { password: DEMO_PASSWORD, list, codes: codes.slice(3, 6), alreadyThere: false };
 }

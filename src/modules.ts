@@ -15,6 +15,7 @@ import { adminModule } from './admin/module.ts';
 import { shopModule } from './shop/module.ts';
 import { accountingModule } from './accounting/module.ts';
 import { ordersModule } from './orders/module.ts';
+import { contestsModule } from './contests/module.ts';
 
 export const MODULES: readonly DomainModule[] = [
   platformModule,
@@ -32,4 +33,5 @@ export const MODULES: readonly DomainModule[] = [
   shopModule,
   accountingModule,
   ordersModule,
+  contestsModule,
 ];

@@ -13,7 +13,7 @@ describe('the registry', () => {
     const r = buildRegistry(MODULES);
     expect(Object.keys(r.tableOwner).sort()).toEqual(Object.keys(r.classification).sort());
     expect(r.tableOwner.CreditLine).toBe('credit');
-    expect(Object.keys(r.jobs).sort()).toEqual(['email', 'newsletter.forget', 'newsletter.sync', 'orders.auto-cancel', 'password-reset', 'retention']);
+    expect(Object.keys(r.jobs).sort()).toEqual(['contest-close', 'contests-close-due', 'contests-retention', 'email', 'newsletter.forget', 'newsletter.sync', 'orders.auto-cancel', 'password-reset', 'retention']);
     expect(r.auditLabels['credit.adjusted']).toBe('Crédit ajusté');
     expect(r.nav('staff').map((n) => n.href)).toContain('/gestion/coupons');
     expect(new Set(r.exports.map((e) => e.key)).size).toBe(r.exports.length);

@@ -15,6 +15,7 @@ import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
 import { balanceOf } from '../src/credit/ledger.ts';
 import { adjustCredit } from '../src/credit/service.ts';
 import { ADDRESS, addToCart, checkoutForm, createProduct } from './helpers/shop.ts';
+import { enterAndWinContests } from './helpers/contests.ts';
 
 // With the local fake Mailchimp: the erasure test scans its store too.
 let t: MailchimpTestApp;
@@ -70,6 +71,7 @@ describe('erasure', () => {
     await postForm(me, '/compte', '/compte/email', { email: `new${mk.toLowerCase()}@exemple.fr`, currentPassword: password });
     markers.push(`new${mk.toLowerCase()}@exemple.fr`);
     await postForm(request.agent(t.app), '/mot-de-passe-oublie', '/mot-de-passe-oublie', { email });
+    const contests = await enterAndWinContests(t.deps, staff.member.id, await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } }), mk);
     await t.worker.drain();
     expect((await me.get('/compte/donnees')).text).toContain(email);
     // The newsletter reached Mailchimp, under the new address once confirmed.
@@ -141,13 +143,19 @@ describe('erasure', () => {
     expect(used[0].redeemedById).toBeNull();
     const again = await t.deps.db.coupon.findFirstOrThrow({ where: { id: used[0].id } });
     expect(again.redeemedAt).not.toBeNull();
+    // Contests: the open contest's entry is gone; the drawn one keeps only its public id.
+    expect(await t.deps.db.contestEntry.count({ where: { contestId: contests.openId } })).toBe(0);
+    const wonEntries = await t.deps.db.contestEntry.findMany({ where: { contestId: contests.wonId } });
+    expect(wonEntries.map((e) => [e.memberId, e.answer])).toEqual([[null, null]]);
+    const rank = await t.deps.db.contestRank.findUniqueOrThrow({ where: { id: contests.rankId } });
+    expect([rank.displayName, rank.shipName, rank.shipLine1, rank.shipCity]).toEqual([null, null, null, null]);
     // Sessions gone, cannot log in, erasure audited by id only.
     expect(await t.deps.db.session.count({ where: { memberId: member.id } })).toBe(0);
     expect((await me.get('/compte')).status).toBe(303);
     const relog = await postForm(request.agent(t.app), '/connexion', '/connexion', { email, password });
     expect(relog.status).toBe(422);
     expect(await t.deps.db.auditEvent.count({ where: { action: 'member.erased', subjectMemberId: member.id } })).toBe(1);
-  });
+  }, 180_000);
 
   it('is idempotent: erasing twice is harmless', async () => {
     const { member } = await createMember(t.deps);
