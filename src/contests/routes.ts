@@ -1,7 +1,7 @@
 // Contest pages: public list, page, results and machine-readable draw; the member's entries and
 // claims (/compte/concours); the staff's management (/gestion/concours).
 import { Router } from 'express';
-import type { Request, Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
 import type { Deps } from '../deps.ts';
 import { formAction } from '../http/forms.ts';
 import type { FormState } from '../http/forms.ts';
@@ -10,13 +10,18 @@ import { NotFoundError } from '../core/errors.ts';
 import { AddressSchema, ContestSchema, Empty, EnterSchema, PrizeSchema, RedrawSchema } from './schema.ts';
 import {
   addPrize, archiveContest, claimOf, closeContest, confirmAddress, contestBySlug, createContest, drawContest, enterContest, entrantsCsv, listFile,
-  markShipped, memberEntries, publicContests, publishContest, publishedDraw, RANK_STATUS_LABELS, redraw, removePrize, results,
+  markShipped, memberEntries, publicRules, setPrizePicture, setRules, publicContests, publishContest, publishedDraw, RANK_STATUS_LABELS, redraw, removePrize, results,
   shippingList, staffContest, staffContests, STATUS_LABELS, updateContest,
 } from './service.ts';
+import path from 'node:path';
 import { parisDay } from '../core/dates.ts';
+import { pictureOf, RULES_FILE, rulesDir } from './files.ts';
+import { displaySize, srcOf, srcsetOf } from '../shop/images.ts';
 import { formatEuros } from '../core/money.ts';
 
 const empty: FormState = { values: {}, errors: {} };
+/** What the views use to show a prize's picture (the catalogue's responsive WebP variants). */
+export const pictures = { pictureOf, srcOf, srcsetOf, displaySize };
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const slugRe = /^[a-z0-9-]{1,80}$/;
 const param = (req: Request, name: string, re: RegExp, what: string): string => {
@@ -29,6 +34,29 @@ const idOf = (req: Request) => param(req, 'id', uuid, 'Concours');
 
 // ------------------------------------------------------------------ public
 
+// The rules PDF as a download: nosniff and a sandboxing CSP, so that the file can never run as a
+// page of the site (decision 0070). Only names matching RULES_FILE are looked up on disk.
+function sendRules(deps: Deps, res: Response, next: NextFunction, file: string, slug: string, cache = 'public, max-age=3600'): void {
+  if (!RULES_FILE.test(file)) return next(new NotFoundError('Règlement introuvable.'));
+  res.sendFile(
+    path.join(rulesDir(deps.config), file),
+    {
+      dotfiles: 'deny',
+      cacheControl: false,
+      headers: {
+        'Content-Type': 'application/pdf',
+        'Content-Disposition': `attachment; filename="reglement-${slug}.pdf"`,
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': "default-src 'none'; sandbox",
+        'Cache-Control': cache,
+      },
+    },
+    (err) => {
+      if (err) next((err as NodeJS.ErrnoException).code === 'ENOENT' ? new NotFoundError('Règlement introuvable.') : err);
+    },
+  );
+}
+
 export function contestPublicRoutes(deps: Deps): Router {
   const r = Router();
   r.get('/concours', async (_req, res) => {
@@ -40,7 +68,7 @@ export function contestPublicRoutes(deps: Deps): Router {
     const mine = m ? await deps.db.contestEntry.findFirst({ where: { contestId: contest.id, memberId: m.id }, select: { publicId: true } }) : null;
     const now = deps.clock.now();
     res.page('contests/show', {
-      title: contest.title, contest, mine, now, statusLabels: STATUS_LABELS,
+      title: contest.title, contest, mine, now, statusLabels: STATUS_LABELS, pictures,
       canEnter: contest.status === 'OPEN' && contest.opensAt <= now && now < contest.closesAt,
       ...form,
     });
@@ -48,12 +76,18 @@ export function contestPublicRoutes(deps: Deps): Router {
   r.get('/concours/:slug', (req, res) => contestPage(req, res));
   r.get('/concours/:slug/resultats', async (req, res) => {
     const data = await results(deps, slugOf(req));
-    res.page('contests/results', { title: `Résultats — ${data.contest.title}`, ...data, draw: await publishedDraw(deps, data.contest.slug) });
+    res.page('contests/results', { title: `Résultats — ${data.contest.title}`, ...data, pictures, draw: await publishedDraw(deps, data.contest.slug) });
   });
   r.get('/concours/:slug/tirage.json', async (req, res) => {
     const d = await publishedDraw(deps, slugOf(req));
     res.setHeader('Cache-Control', 'no-cache');
     res.json(d);
+  });
+  // The rules PDF of a published contest, as a download: nosniff and a sandboxing CSP, so that the
+  // file can never run as a page of the site (decision 0070).
+  r.get('/concours/:slug/reglement.pdf', async (req, res, next) => {
+    const slug = slugOf(req);
+    sendRules(deps, res, next, await publicRules(deps, slug), slug);
   });
   r.get('/concours/:slug/liste.txt', async (req, res) => {
     const text = await listFile(deps, slugOf(req));
@@ -80,7 +114,7 @@ export function contestMemberRoutes(deps: Deps): Router {
         const slug = slugOf(req);
         const contest = await contestBySlug(deps, slug);
         const now = deps.clock.now();
-        res.page('contests/show', { title: contest.title, contest, mine: null, now, statusLabels: STATUS_LABELS, canEnter: contest.status === 'OPEN' && now < contest.closesAt, ...form });
+        res.page('contests/show', { title: contest.title, contest, mine: null, now, statusLabels: STATUS_LABELS, pictures, canEnter: contest.status === 'OPEN' && now < contest.closesAt, ...form });
       },
       run: (req, data) => enterContest(deps, req.member!, slugOf(req), data.answer ?? null),
       done: (req, res, entry) => {
@@ -136,14 +170,19 @@ export function contestStaffRoutes(deps: Deps): Router {
     }),
   );
 
-  const detail = async (req: Request, res: Response, form: FormState = empty) => {
+  const detail = async (req: Request, res: Response, form: FormState = empty, uploadFor: string | null = null) => {
     const data = await staffContest(deps, idOf(req));
     res.page('contests/staff-show', {
-      title: data.contest.title, ...data, statusLabels: STATUS_LABELS, rankLabels: RANK_STATUS_LABELS, now: deps.clock.now(),
+      title: data.contest.title, ...data, statusLabels: STATUS_LABELS, rankLabels: RANK_STATUS_LABELS, now: deps.clock.now(), pictures, uploadFor,
       values: { ...contestValues(data.contest), ...form.values }, errors: form.errors, formatEuros,
     });
   };
   r.get('/concours/:id', (req, res) => detail(req, res));
+  r.get('/concours/:id/reglement.pdf', async (req, res, next) => {
+    const { contest } = await staffContest(deps, idOf(req));
+    if (!contest.rulesFile) throw new NotFoundError('Aucun règlement déposé.');
+    sendRules(deps, res, next, contest.rulesFile, contest.slug, 'private, no-store');
+  });
   const back = (msg: string) => (req: Request, res: Response) => {
     flash(req, 'success', msg);
     res.redirect(303, `/gestion/concours/${idOf(req)}`);
@@ -153,6 +192,26 @@ export function contestStaffRoutes(deps: Deps): Router {
   r.post(
     '/concours/:id/lots/:prize/supprimer',
     formAction({ schema: Empty, render: detail, run: (req) => removePrize(deps, req.member!.id, idOf(req), param(req, 'prize', uuid, 'Lot')), done: back('Lot retiré.') }),
+  );
+  // Uploads (multipart, read by src/http/multipart.ts for staff only): one file per form.
+  r.post(
+    '/concours/:id/reglement',
+    formAction({
+      schema: Empty,
+      render: (req, res, form) => detail(req, res, form, 'rules'),
+      run: (req) => setRules(deps, req.member!.id, idOf(req), req.upload?.field === 'rules' ? req.upload : undefined),
+      done: back('Règlement déposé : il sera téléchargeable sur la page publique dès la publication.'),
+    }),
+  );
+  const prizeOf = (req: Request) => param(req, 'prize', uuid, 'Lot');
+  r.post(
+    '/concours/:id/lots/:prize/image',
+    formAction({
+      schema: Empty,
+      render: (req, res, form) => detail(req, res, form, prizeOf(req)),
+      run: (req) => setPrizePicture(deps, req.member!.id, idOf(req), prizeOf(req), req.upload?.field === 'image' ? req.upload : undefined),
+      done: back('Image du lot enregistrée.'),
+    }),
   );
   r.post('/concours/:id/publier', formAction({ schema: Empty, render: detail, run: (req) => publishContest(deps, req.member!.id, idOf(req)), done: back('Concours publié : l’engagement (SHA-256 de la graine) est affiché sur sa page.') }));
   r.post('/concours/:id/clore', formAction({ schema: Empty, render: detail, run: (req) => closeContest(deps, req.member!.id, idOf(req)), done: back('Concours clos : la liste est figée, son empreinte et le nombre de participations sont publiés.') }));
@@ -193,6 +252,6 @@ export function contestStaffRoutes(deps: Deps): Router {
     res.setHeader('Cache-Control', 'no-store');
     res.type('text/csv; charset=utf-8').send(csv);
   });
-  r.get(['/concours/:id/lots', '/concours/:id/publier', '/concours/:id/clore', '/concours/:id/tirer', '/concours/:id/archiver'], (req, res) => res.redirect(303, `/gestion/concours/${idOf(req)}`));
+  r.get(['/concours/:id/lots', '/concours/:id/reglement', '/concours/:id/lots/:prize/image', '/concours/:id/publier', '/concours/:id/clore', '/concours/:id/tirer', '/concours/:id/archiver'], (req, res) => res.redirect(303, `/gestion/concours/${idOf(req)}`));
   return r;
 }

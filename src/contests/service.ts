@@ -13,6 +13,8 @@ import { postEntry } from '../accounting/journal.ts';
 import { formatDate } from '../core/dates.ts';
 import { ALGORITHM, draw, entryList, listHashOf, seedHashOf, sha256Hex } from './draw.ts';
 import { newContestPublicId, newEntryPublicId } from './ids.ts';
+import { checkPdf, pictureValue, writeRules } from './files.ts';
+import { storeImage } from '../shop/images.ts';
 
 type Tx = Prisma.TransactionClient;
 const DAY = 24 * 3600_000;
@@ -27,6 +29,8 @@ export const CONTESTS_AUDIT = {
   'contest.addresses-viewed': 'Adresses des gagnants consultées',
   'contest.shipped': 'Lot expédié',
   'contest.entrants-exported': 'Liste des participations exportée',
+  'contest.rules-set': 'Règlement (PDF) du concours déposé',
+  'contest.picture-set': 'Image d’un lot déposée',
 } as const;
 const audit = auditWith(CONTESTS_AUDIT);
 
@@ -124,6 +128,51 @@ export async function removePrize(deps: Deps, staffId: string, contestId: string
     if (gone.count !== 1) throw new NotFoundError('Lot introuvable.');
     await audit(tx, 'contest.updated', { at: now, actor: staffId, details: { id: contestId } });
   });
+}
+
+const FROZEN_RULES = 'Le règlement ne peut plus changer une fois le concours publié : il fait partie de l’engagement pris envers les participants.';
+
+/**
+ * Attaches the rules PDF to a draft (decision 0070): checked by content, stored under a
+ * content-hashed name. Refused once published: the rules are part of the commitment.
+ */
+export async function setRules(deps: Deps, staffId: string, contestId: string, file: { data: Buffer; truncated: boolean } | undefined) {
+  checkPdf(file?.data ?? Buffer.alloc(0), file?.truncated ?? false);
+  const now = deps.clock.now();
+  return deps.db.$transaction(async (tx) => {
+    const c = await lockContest(tx, contestId);
+    if (c.status !== 'DRAFT') throw new ConflictError(FROZEN_RULES, 'rules');
+    const name = await writeRules(deps.config, c.publicId, file!.data);
+    await tx.contest.update({ where: { id: contestId }, data: { rulesFile: name, updatedAt: now } });
+    await audit(tx, 'contest.rules-set', { at: now, actor: staffId, details: { id: contestId, file: name } });
+    return name;
+  });
+}
+
+/** A prize's picture, through the catalogue's image pipeline; like the prize itself, frozen once published. */
+export async function setPrizePicture(deps: Deps, staffId: string, contestId: string, prizeId: string, file: { data: Buffer; truncated: boolean } | undefined) {
+  const prize = await deps.db.contestPrize.findFirst({ where: { id: prizeId, contestId }, select: { id: true } });
+  if (!prize) throw new NotFoundError('Lot introuvable.');
+  if (!file || file.data.length === 0) throw new ValidationError('Image : choisissez un fichier.', 'image');
+  if (file.truncated) throw new ValidationError('Image : le fichier dépasse 5 Mo.', 'image');
+  const current = await deps.db.contest.findUnique({ where: { id: contestId }, select: { status: true } });
+  if (current?.status !== 'DRAFT') throw new ConflictError('Les lots ne peuvent plus changer une fois le concours publié.', 'image');
+  const stored = await storeImage(deps.config, `contest-prize:${prizeId}`, file.data);
+  const now = deps.clock.now();
+  await deps.db.$transaction(async (tx) => {
+    const c = await lockContest(tx, contestId);
+    if (c.status !== 'DRAFT') throw new ConflictError('Les lots ne peuvent plus changer une fois le concours publié.', 'image');
+    await tx.contestPrize.update({ where: { id: prizeId }, data: { pictureFile: pictureValue(stored) } });
+    await audit(tx, 'contest.picture-set', { at: now, actor: staffId, details: { id: contestId, prizeId } });
+  });
+  return stored;
+}
+
+/** The public rules file of a published contest (404 for a draft or a contest without rules). */
+export async function publicRules(deps: Deps, slug: string): Promise<string> {
+  const c = await contestBySlug(deps, slug);
+  if (!c.rulesFile) throw new NotFoundError('Ce concours n’a pas de règlement en PDF.');
+  return c.rulesFile;
 }
 
 /** Publishes a draft: the secret seed is drawn now and only its SHA-256 is shown until the draw. */
