@@ -154,6 +154,7 @@ describe('prize pictures', () => {
     const token = csrfOf((await agent.get(`/gestion/concours/${c.id}`)).text);
     const late = await agent.post(`/gestion/concours/${c.id}/lots/${prize.id}/image`).field('_csrf', token).attach('image', await png(300, 300), 'b.png');
     expect(late.status).toBe(409);
+    expect(late.text).toContain('Les lots ne peuvent plus changer une fois le concours publié.');
   });
 
   it('refuses a PDF, a text file renamed .png and a file over 5 MB; another contest’s prize is 404', async () => {

@@ -29,7 +29,7 @@ async function demoPicture(deps: Deps, prize: { id: string; name: string; positi
 const demoRules = (title: string, prizes: string[]) =>
   simplePdf(`Règlement — ${title}`, [
     'Article 1 — Le Club Petites Stars organise un jeu gratuit sans obligation d’achat.',
-    'Article 2 — Il est ouvert aux membres majeurs dont l’adresse électronique est confirmée,',
+    'Article 2 — Il est ouvert aux membres dont l’adresse électronique est confirmée,',
     'à raison d’une participation par membre. Les membres de l’équipe ne participent pas.',
     `Article 3 — Lots : ${prizes.join(' ; ')}.`,
     'Article 4 — Les gagnants sont tirés au sort selon l’algorithme publié sur la page du concours ;',
