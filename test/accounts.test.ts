@@ -4,6 +4,7 @@ import { createTestApp, csrfOf, formToken, loginAgent, postForm } from './helper
 import type { TestApp } from './helpers/app.ts';
 import { lastMailTo, linkIn } from './helpers/mail.ts';
 import { postCredit } from '../src/credit/ledger.ts';
+import { POLICY_VERSION } from '../src/privacy/policy.ts';
 import { createMember } from '../src/dev/factories.ts';
 
 let t: TestApp;
@@ -43,7 +44,7 @@ describe('registration', () => {
     expect(m.phone).toBe('0612345678');
     expect(m.newsletterOptIn).toBe(false);
     expect(m.emailConfirmedAt).toBeNull();
-    expect(m.consents.map((c) => [c.kind, c.policyVersion])).toEqual([['terms-and-privacy', '2026-11-25']]);
+    expect(m.consents.map((c) => [c.kind, c.policyVersion])).toEqual([['terms-and-privacy', POLICY_VERSION]]);
     const mail = await lastMailTo(t, 'ines@exemple.fr');
     expect(mail?.subject).toBe('Confirmez votre adresse électronique');
     const token = await t.deps.db.memberToken.findFirstOrThrow({ where: { memberId: m.id } });

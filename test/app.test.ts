@@ -26,7 +26,7 @@ describe('the public site', () => {
 
   it('shows the policy version and its update date', async () => {
     const res = await request(t.app).get('/confidentialite');
-    expect(res.text).toMatch(/Version 2026-11-25 — dernière mise à jour le 25 novembre 2026/);
+    expect(res.text).toMatch(/Version 2026-12-02 — dernière mise à jour le 2 décembre 2026/);
   });
 
   it('serves a French 404 page without a cookie', async () => {
