@@ -134,7 +134,7 @@ export async function seedDemoYear(deps: Deps, staffId: string, opts: DemoYearOp
   }
 
   // The orders: placement instants spread over the year, each followed by its later steps.
-  const count = opts.orders ?? 120;
+  const count = opts.orders ?? 100;
   const address = (m: Member) => ({
     firstName: m.firstName ?? 'Camille', lastName: m.lastName ?? 'Martin', addressLine1: m.addressLine1 ?? '12 rue des Lilas', addressLine2: null,
     postcode: m.postcode ?? '69003', city: m.city ?? 'Lyon', country: m.country ?? 'FR', phone: m.phone,
