@@ -6,10 +6,11 @@ import { redeemCoupon } from '../src/coupons/service.ts';
 import { seedDemoOrders } from '../src/orders/seed.ts';
 import { seedCatalogue } from '../src/shop/seed.ts';
 import { seedContests } from '../src/contests/demo.ts';
+import { seedDemoYear } from '../src/orders/demo-year.ts';
 
 export const DEMO_PASSWORD = 'etoile-filante-2026';
 
-export async function seedDemo(deps: Deps) {
+export async function seedDemo(deps: Deps, opts: { yearOrders?: number } = {}) {
   const list = [
     { role: 'MEMBER', email: 'membre@demo.clubpetitesstars.example' },
     { role: 'STAFF', email: 'equipe@demo.clubpetitesstars.example' },
@@ -41,8 +42,11 @@ export async function seedDemo(deps: Deps) {
   // A little history for the demo member.
   for (const code of codes.slice(0, 3)) await redeemCoupon(deps, made[0].member, code, '127.0.0.1');
   await seedCatalogue(deps);
+  await seedContests(deps, staff.id, DEMO_PASSWORD);
+  // The current year booked day by day (orders, payments, refunds, a prize), before the demo
+  // member's orders placed now: the journal and invoice numbers follow the dates.
+  await seedDemoYear(deps, staff.id, { password: DEMO_PASSWORD, orders: opts.yearOrders });
   // Orders in several states (after the catalogue's products exist; none without them).
   await seedDemoOrders(deps, made[0].member, staff.id);
-  await seedContests(deps, staff.id, DEMO_PASSWORD);
   return { password: DEMO_PASSWORD, list, codes: codes.slice(3, 6), alreadyThere: false };
 }

@@ -40,7 +40,8 @@ describe.skipIf(onPostgres)('the server process', () => {
     const port = String(20000 + (process.pid % 10000));
     const s = start({ DATA_DIR: dataDir, PORT: port });
     try {
-      await waitFor(`http://127.0.0.1:${port}/healthz`);
+      // The first start seeds the demo, a booked year included (src/orders/demo-year.ts).
+      await waitFor(`http://127.0.0.1:${port}/healthz`, 140_000);
       expect(s.output()).toContain('Comptes de démonstration');
       expect(s.output()).toContain('admin@demo.clubpetitesstars.example');
       const home = await fetch(`http://127.0.0.1:${port}/`);
@@ -62,7 +63,7 @@ describe.skipIf(onPostgres)('the server process', () => {
     } finally {
       s.child.kill('SIGKILL');
     }
-  });
+  }, 180_000);
 
   it('a malformed variable stops the process with a message naming it', async () => {
     const s = start({ DATA_DIR: mkdtempSync(path.join(os.tmpdir(), 'club-server-')), PORT: 'quatre-vingt' });
