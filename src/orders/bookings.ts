@@ -5,27 +5,10 @@
 // for it): it lowers the VAT base. VAT is computed once per rate on the net amount of the order
 // (prices incl. VAT minus the credit share of that rate), so the invoice adds up to the cent.
 import { vatIncluded } from '../core/money.ts';
+import type { JournalLineInput } from '../accounting/journal.ts';
 
-export type AccountKey =
-  | 'CLIENTS'
-  | 'CLIENTS_CREDITEURS'
-  | 'TVA_COLLECTEE'
-  | 'BANQUE'
-  | 'VENTES'
-  | 'PORTS'
-  | 'REMISES'
-  | 'CADEAUX'
-  | 'ACHATS'
-  | 'PRODUITS_DIVERS';
-
-export interface JournalLine {
-  account: AccountKey;
-  vatRateBp?: number;
-  memberNumber?: number;
-  debitCents?: number;
-  creditCents?: number;
-  label?: string;
-}
+// The journal's own line type: the bookings are written against the general journal's API.
+export type JournalLine = JournalLineInput;
 
 /** Shipping is invoiced at the standard rate. */
 export const SHIPPING_VAT_BP = 2000;
