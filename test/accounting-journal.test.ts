@@ -111,16 +111,20 @@ describe('postEntry', () => {
         await tx.$executeRaw`INSERT INTO "JournalLine" ("entryId", position, "accountKey", "accountNumber", "accountLabel", label, "debitCents", "creditCents")
           VALUES (${row.id}, 0, 'BANQUE', '512', 'Banque', 'x', ${debit}, 0), (${row.id}, 1, 'VENTES', '707', 'Ventes', 'x', 0, ${credit})`;
         // The check is deferred: the statements above succeeded. Forcing it now shows its verdict
-        // inside the transaction (the PGlite adapter does not report a failed COMMIT, see below).
+        // inside the transaction; without it, the verdict comes at COMMIT (below).
         if (immediate) await tx.$executeRawUnsafe('SET CONSTRAINTS ALL IMMEDIATE');
         return row.id;
       });
     await expect(insert(100, 90, true)).rejects.toThrow(/does not balance/);
     expect(await entryCount()).toBe(count);
-    // At COMMIT: PostgreSQL reports the failure; pglite-prisma-adapter swallows a COMMIT error,
-    // but the transaction is rolled back all the same (nothing was written).
-    if (onPostgres) await expect(insert(100, 90)).rejects.toThrow(/does not balance/);
-    else await insert(100, 90).catch(() => undefined);
+    // At COMMIT: the failure is reported on both databases (on PGlite through
+    // src/db/pglite-commit.ts, the adapter alone would swallow it), and nothing was written.
+    await expect(insert(100, 90)).rejects.toThrow(/does not balance/);
+    expect(await entryCount()).toBe(count);
+    // The same through the app's usual path: a transaction whose COMMIT fails rejects, and the
+    // connection serves the next transaction normally.
+    await expect(insert(50, 49)).rejects.toThrow(/does not balance/);
+    expect(await db.$transaction(async (tx) => (await tx.$queryRaw<{ one: number }[]>`SELECT 1 AS one`)[0].one)).toBe(1);
     expect(await entryCount()).toBe(count);
     // An entry without lines is refused too.
     await expect(

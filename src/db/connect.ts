@@ -2,10 +2,10 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client.ts';
+import { PrismaPGliteStrictCommit } from './pglite-commit.ts';
 
 export type Db = InstanceType<typeof PrismaClient>;
 
@@ -57,7 +57,7 @@ export function lockDataDir(dir: string): () => void {
 
 export async function openPglite(pglite: PGlite, created = false, onClose?: () => void): Promise<Database> {
   await pglite.waitReady;
-  const factory = new PrismaPGlite(pglite);
+  const factory = new PrismaPGliteStrictCommit(pglite); // a failed COMMIT throws, as on PostgreSQL
   const prisma = new PrismaClient({ adapter: factory });
   return {
     kind: 'pglite',

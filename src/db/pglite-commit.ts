@@ -1,0 +1,77 @@
+// pglite-prisma-adapter 0.7 swallows an error raised by COMMIT: its transaction promise ends in
+// `.catch(reject)` after the transaction object was already handed out, so a deferred constraint
+// trigger that refuses the transaction at COMMIT (the journal's balance check) rolls it back but
+// `$transaction` resolves as if it had committed. PostgreSQL through @prisma/adapter-pg throws.
+// This wrapper keeps the adapter and makes the failed COMMIT throw the same way on PGlite:
+// `PGlite.transaction` does reject with the COMMIT's error; we catch it there (a per-transaction
+// box carried by PGlite's transaction object) and rethrow it from the adapter's commit().
+// See docs/decisions/0042-pglite-commit-errors.md.
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, Transaction as AdapterTransaction } from '@prisma/driver-adapter-utils';
+
+const FAILURE = Symbol('commitFailure');
+type Box = { error?: unknown };
+type Tagged = Transaction & { [FAILURE]?: Box };
+
+/** The PGlite instance as the adapter sees it, with `transaction` recording the COMMIT's error. */
+function recordingClient(pglite: PGlite): PGlite {
+  return new Proxy(pglite, {
+    get(target, key) {
+      if (key === 'transaction') {
+        return <T>(callback: (tx: Transaction) => Promise<T>): Promise<T> => {
+          const box: Box = {};
+          return target
+            .transaction((tx) => {
+              (tx as Tagged)[FAILURE] = box;
+              return callback(tx);
+            })
+            .catch((error: unknown) => {
+              box.error = error;
+              throw error;
+            });
+        };
+      }
+      // PGlite keeps private state keyed by the instance: methods run on the instance itself.
+      const value: unknown = Reflect.get(target, key, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+interface AdapterTx extends AdapterTransaction {
+  client: Tagged;
+  onError(error: unknown): never;
+}
+
+export class PrismaPGliteStrictCommit implements SqlMigrationAwareDriverAdapterFactory {
+  readonly provider = 'postgres';
+  readonly adapterName: string;
+  private readonly inner: PrismaPGlite;
+
+  constructor(pglite: PGlite) {
+    this.inner = new PrismaPGlite(recordingClient(pglite));
+    this.adapterName = this.inner.adapterName;
+  }
+
+  async connect(): Promise<SqlDriverAdapter> {
+    const adapter = await this.inner.connect();
+    const start = adapter.startTransaction.bind(adapter);
+    adapter.startTransaction = async (isolationLevel) => {
+      const tx = (await start(isolationLevel)) as AdapterTx;
+      const commit = tx.commit.bind(tx);
+      tx.commit = async () => {
+        await commit();
+        const error = tx.client[FAILURE]?.error;
+        // The adapter's own conversion: Prisma maps a DriverAdapterError like PostgreSQL's.
+        if (error !== undefined) tx.onError(error);
+      };
+      return tx;
+    };
+    return adapter;
+  }
+
+  connectToShadowDb(): Promise<SqlDriverAdapter> {
+    return this.inner.connectToShadowDb();
+  }
+}
