@@ -1,86 +1,173 @@
-// `npm run bench:fec`: generates N journal lines by SQL in a fresh database and times the FEC
-// export and the trial balance (lines/s, peak memory). BENCH_FEC_LINES (1 000 000 by default;
-// entries of 2 lines). PostgreSQL when DATABASE_URL is set (a throw-away database is created on
-// that server and dropped), else an in-memory PGlite.
-// The generated rows are inserted with the journal's triggers disabled inside the loading
-// transaction (ALTER TABLE … DISABLE TRIGGER USER, table owner) so the load is fast; they
-// balance by construction, which the trial balance checks.
+// `npm run bench:fec` (issue 13): generates N journal lines by SQL in a fresh database, then times
+// the FEC export of them (lines/s, resident memory), checks the file with the fec:check validator,
+// and times the trial balance and the dashboard's aggregates over the same journal.
+//   BENCH_FEC_LINES   lines to generate (1 000 000 by default); entries of 2, 3 or 4 lines.
+//   BENCH_DATABASE_URL or DATABASE_URL: a PostgreSQL server (a throw-away database is created on
+//                     it and dropped); without it, or with BENCH_FEC_DB=pglite, the embedded
+//                     PGlite in a temporary DATA_DIR opened as the app opens it.
+// The rows are inserted with the journal's triggers on (append-only, open period, deferred balance
+// check at each COMMIT), with gapless numbers that continue the journal counter.
 import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { Writable } from 'node:stream';
-import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { openPglite, openPostgres } from '../src/db/connect.ts';
+import { openDatabase, openPostgres } from '../src/db/connect.ts';
 import type { Database } from '../src/db/connect.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
-import { fecChunks, trialBalance } from '../src/accounting/exports.ts';
+import type { Deps } from '../src/deps.ts';
+import { fecChunks, trialBalance, trialBalanceCsv } from '../src/accounting/exports.ts';
+import { checkFecFile } from '../src/accounting/fec-check.ts';
+import { amountFr } from '../src/accounting/format.ts';
+import { journalTotals, monthlySales } from '../src/accounting/service.ts';
 
 const LINES = Number(process.env.BENCH_FEC_LINES) > 0 ? Number(process.env.BENCH_FEC_LINES) : 1_000_000;
 const YEAR = 2025;
 
-export async function generateJournal(db: Database, lines: number, year = YEAR): Promise<void> {
-  const entries = Math.ceil(lines / 2);
-  await db.prisma.$transaction(async (tx) => {
-    await tx.$executeRawUnsafe(`ALTER TABLE "JournalEntry" DISABLE TRIGGER USER`);
-    await tx.$executeRawUnsafe(`ALTER TABLE "JournalLine" DISABLE TRIGGER USER`);
-    await tx.$executeRawUnsafe(`
-      INSERT INTO "JournalEntry" (id, number, journal, date, piece, label, "validatedAt", "idempotencyKey")
-      SELECT g, g, 'VE', make_date(${year}, 1, 1) + (((g - 1) * 365) / ${entries}),
-             'F' || lpad(g::text, 7, '0'), 'Facture F' || lpad(g::text, 7, '0') || ' membre M' || lpad((g % 5000 + 1)::text, 6, '0'),
-             (make_date(${year}, 1, 1) + (((g - 1) * 365) / ${entries}))::timestamp + interval '10 hours', 'bench:' || g
-      FROM generate_series(1, ${entries}) g`);
-    await tx.$executeRawUnsafe(`
-      INSERT INTO "JournalLine" ("entryId", position, "accountKey", "accountNumber", "accountLabel", "memberNumber", "auxNumber", "auxLabel", label, "debitCents", "creditCents")
-      SELECT g, p, CASE p WHEN 0 THEN 'CLIENTS' ELSE 'VENTES' END, CASE p WHEN 0 THEN '411' ELSE '707' END,
-             CASE p WHEN 0 THEN 'Clients' ELSE 'Ventes de marchandises' END,
-             CASE p WHEN 0 THEN g % 5000 + 1 END, CASE p WHEN 0 THEN 'M' || lpad((g % 5000 + 1)::text, 6, '0') END,
-             CASE p WHEN 0 THEN 'Membre M' || lpad((g % 5000 + 1)::text, 6, '0') END,
-             'Facture F' || lpad(g::text, 7, '0'), CASE p WHEN 0 THEN 1000 + g % 9000 ELSE 0 END, CASE p WHEN 1 THEN 1000 + g % 9000 ELSE 0 END
-      FROM generate_series(1, ${entries}) g CROSS JOIN generate_series(0, 1) p ORDER BY g, p`);
-    await tx.$executeRawUnsafe(`ALTER TABLE "JournalEntry" ENABLE TRIGGER USER`);
-    await tx.$executeRawUnsafe(`ALTER TABLE "JournalLine" ENABLE TRIGGER USER`);
-  }, { timeout: 3_600_000, maxWait: 60_000 });
+/** Lines of entry g (1-based) among `entries`: 2, 3 or 4 (three on average), entries 1 and 3 one more for the remainder. */
+const linesOf = (entries: number, extra: number) =>
+  `(CASE WHEN g = 1 AND ${extra} >= 1 THEN 4 WHEN g = 3 AND ${extra} >= 2 THEN 4 WHEN g > ${entries - (entries % 4)} THEN 3 WHEN g % 4 = 0 THEN 2 WHEN g % 4 = 2 THEN 4 ELSE 3 END)`;
+
+/**
+ * Inserts `lines` journal lines (entries of 2–4 lines, gapless numbers after the journal counter,
+ * dated over a closed-free fiscal year) by SQL, in transactions of `perTx` entries. The journal's
+ * triggers stay on: the append-only and open-period triggers run on every row and the deferred
+ * balance trigger checks every entry at each COMMIT. Returns the lines and entries inserted.
+ */
+export async function generateJournal(db: Database, lines: number, year = YEAR, perTx = 50_000): Promise<{ lines: number; entries: number }> {
+  const entries = Math.floor(lines / 3);
+  const extra = lines - entries * 3; // 0, 1 or 2 entries of 4 lines instead of 3
+  const k = linesOf(entries, extra);
+  const first = Number((await db.prisma.$queryRawUnsafe<{ value: number }[]>(`SELECT coalesce((SELECT value FROM "Counter" WHERE name = 'journal'), 0) AS value`))[0]!.value);
+  const dayOf = (g: string) => `(make_date(${year}, 1, 1) + (((${g} - 1)::bigint * 365) / ${entries})::int)`;
+  for (let lo = 1; lo <= entries; lo += perTx) {
+    const hi = Math.min(entries, lo + perTx - 1);
+    await db.prisma.$transaction(
+      async (tx) => {
+        // 2 lines: a bank payment (512 / 411); 3: an invoice (411 / 707 / 44571); 4: with shipping (7085).
+        await tx.$executeRawUnsafe(`
+          INSERT INTO "JournalEntry" (number, journal, date, piece, label, "validatedAt", "idempotencyKey")
+          SELECT ${first} + g, (CASE WHEN ${k} = 2 THEN 'BQ' ELSE 'VE' END)::"JournalCode", ${dayOf('g')},
+                 'F' || lpad(g::text, 7, '0'),
+                 (CASE WHEN ${k} = 2 THEN 'Paiement facture F' ELSE 'Facture F' END) || lpad(g::text, 7, '0') || ' membre M' || lpad((g % 5000 + 1)::text, 6, '0'),
+                 ${dayOf('g')}::timestamp + interval '9 hours' + (g % 480) * interval '1 minute', 'bench:' || (${first} + g)
+          FROM generate_series(${lo}, ${hi}) g ORDER BY g`);
+        await tx.$executeRawUnsafe(`
+          INSERT INTO "JournalLine" ("entryId", position, "accountKey", "accountNumber", "accountLabel", "memberNumber", "auxNumber", "auxLabel", "vatRateBp", label, "debitCents", "creditCents")
+          SELECT e.id, p,
+                 CASE WHEN p = 0 AND k = 2 THEN 'BANQUE' WHEN p = 0 OR k = 2 THEN 'CLIENTS' WHEN p = 1 THEN 'VENTES' WHEN p = 2 AND k = 4 THEN 'PORTS' ELSE 'TVA_COLLECTEE' END,
+                 CASE WHEN p = 0 AND k = 2 THEN '512' WHEN p = 0 OR k = 2 THEN '411' WHEN p = 1 THEN '707' WHEN p = 2 AND k = 4 THEN '7085' ELSE '44571' END,
+                 CASE WHEN p = 0 AND k = 2 THEN 'Banque' WHEN p = 0 OR k = 2 THEN 'Clients' WHEN p = 1 THEN 'Ventes de marchandises 20 %'
+                      WHEN p = 2 AND k = 4 THEN 'Ports et frais accessoires facturés 20 %' ELSE 'TVA collectée 20 %' END,
+                 CASE WHEN (p = 0) <> (k = 2) THEN m END, CASE WHEN (p = 0) <> (k = 2) THEN 'M' || lpad(m::text, 6, '0') END,
+                 CASE WHEN (p = 0) <> (k = 2) THEN 'Membre M' || lpad(m::text, 6, '0') END,
+                 CASE WHEN p > 0 AND k > 2 THEN 2000 END,
+                 e.label,
+                 -- net n, VAT n/5 (+ 98 on shipping 490): the first line takes the total.
+                 CASE WHEN p = 0 THEN n + n / 5 + (CASE WHEN k = 4 THEN 588 ELSE 0 END) ELSE 0 END,
+                 CASE WHEN p = 0 THEN 0 WHEN k = 2 THEN n + n / 5 WHEN p = 1 THEN n WHEN p = 2 AND k = 4 THEN 490 ELSE n / 5 + (CASE WHEN k = 4 THEN 98 ELSE 0 END) END
+          FROM (SELECT id, label, ${k} AS k, (g % 5000 + 1)::int AS m, (1000 + g % 9000)::int AS n
+                FROM (SELECT id, label, number - ${first} AS g FROM "JournalEntry" WHERE number BETWEEN ${first + lo} AND ${first + hi}) e0) e
+          CROSS JOIN generate_series(0, 3) p
+          WHERE p < e.k
+          ORDER BY e.id, p`);
+        await tx.$executeRawUnsafe(`
+          INSERT INTO "Counter" (name, value) VALUES ('journal', ${first + hi})
+          ON CONFLICT (name) DO UPDATE SET value = ${first + hi}`);
+      },
+      { timeout: 3_600_000, maxWait: 60_000 },
+    );
+  }
+  return { lines: entries * 3 + extra, entries };
 }
 
-export async function benchFec(db: Database, year = YEAR) {
-  let peak = process.memoryUsage().rss;
+const mb = (bytes: number): number => Math.round(bytes / 1e5) / 10;
+const secondsSince = (t: number): number => Math.round(performance.now() - t) / 1000;
+
+/** The process's peak resident memory so far (VmHWM), in bytes; 0 where /proc is missing. */
+function vmHwm(): number {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Times the FEC export of `year` written to a file with back-pressure (as to an HTTP response),
+ * sampling the resident memory every 20 ms, then checks the file with the fec:check validator,
+ * then times the trial balance and the dashboard's aggregates over the same journal.
+ */
+export async function benchFec(db: Database, year = YEAR, file = path.join(tmpdir(), `bench-fec-${randomBytes(4).toString('hex')}.txt`)) {
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
   const sampler = setInterval(() => {
     peak = Math.max(peak, process.memoryUsage().rss);
-  }, 50);
+  }, 20);
   let bytes = 0;
-  let lines = -1;
-  const sink = new Writable({
-    write(chunk: Buffer, _e, cb) {
-      bytes += chunk.length;
-      cb();
-    },
-  });
+  const sink = createWriteStream(file);
   const t0 = performance.now();
   for await (const chunk of fecChunks(db.prisma, year)) {
-    for (let i = chunk.indexOf('\n'); i !== -1; i = chunk.indexOf('\n', i + 1)) lines++;
-    if (!sink.write(chunk)) await new Promise((r) => sink.once('drain', r));
+    bytes += Buffer.byteLength(chunk);
+    if (!sink.write(chunk)) await once(sink, 'drain');
   }
-  const fecSeconds = (performance.now() - t0) / 1000;
-  const t1 = performance.now();
-  const tb = await trialBalance(db.prisma, `${year}-12-31`);
-  const tbSeconds = (performance.now() - t1) / 1000;
+  await new Promise<void>((resolve, reject) => sink.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  const fecSeconds = secondsSince(t0);
   clearInterval(sampler);
+  peak = Math.max(peak, process.memoryUsage().rss);
+
+  const t1 = performance.now();
+  const check = await checkFecFile(file);
+  const checkSeconds = secondsSince(t1);
+  rmSync(file, { force: true });
+
+  const t2 = performance.now();
+  const tb = await trialBalance(db.prisma, `${year}-12-31`);
+  const trialBalanceSeconds = secondsSince(t2);
+  const t3 = performance.now();
+  let csvBytes = 0;
+  for await (const chunk of trialBalanceCsv(db.prisma, `${year}-12-31`)) csvBytes += chunk.length;
+  const trialBalanceCsvSeconds = secondsSince(t3);
+  const deps = { db: db.prisma } as Deps;
+  const t4 = performance.now();
+  await journalTotals(deps, `${year}-01-01`, `${year}-12-31`);
+  await monthlySales(deps, year);
+  const dashboardSeconds = secondsSince(t4);
   return {
-    lines,
-    fecSeconds: Math.round(fecSeconds * 100) / 100,
-    linesPerSecond: Math.round(lines / fecSeconds),
-    megabytes: Math.round(bytes / 1e5) / 10,
-    peakRssMb: Math.round(peak / 1e5) / 10,
-    trialBalanceSeconds: Math.round(tbSeconds * 1000) / 1000,
-    balanced: tb.debit === tb.credit,
+    fec: {
+      lines: check.lineCount,
+      entries: check.entryCount,
+      seconds: fecSeconds,
+      linesPerSecond: Math.round(check.lineCount / fecSeconds),
+      megabytes: mb(bytes),
+      rssBeforeMb: mb(rssBefore),
+      peakRssMb: mb(peak),
+      vmHwmMb: mb(vmHwm()),
+      fecCheck: check.issues.length === 0 ? 'conforme' : `${check.issues.length} défaut(s) : ${check.issues.slice(0, 3).map((i) => `${i.rule} ligne ${i.line}`).join(', ')}`,
+      fecCheckSeconds: checkSeconds,
+    },
+    trialBalance: {
+      seconds: trialBalanceSeconds,
+      csvSeconds: trialBalanceCsvSeconds,
+      csvBytes,
+      accounts: tb.rows.length,
+      debit: amountFr(tb.debit),
+      credit: amountFr(tb.credit),
+      balanced: tb.debit === tb.credit,
+    },
+    dashboardAggregatesSeconds: dashboardSeconds,
   };
 }
 
 async function main() {
-  const url = process.env.DATABASE_URL;
+  const url = process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL;
   let db: Database;
-  let drop: (() => Promise<void>) | undefined;
-  if (url) {
+  let drop: () => Promise<void>;
+  if (url && process.env.BENCH_FEC_DB !== 'pglite') {
     const name = `bench_fec_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: url });
     await admin.connect();
@@ -96,18 +183,24 @@ async function main() {
       await a.end();
     };
   } else {
-    db = await openPglite(new PGlite());
+    // The embedded database on disk, as the app opens it (a temporary DATA_DIR).
+    const dir = mkdtempSync(path.join(tmpdir(), 'bench-fec-'));
+    db = await openDatabase({ dataDir: dir });
+    drop = async () => rmSync(dir, { recursive: true, force: true });
   }
+  const log = (s: string) => process.stderr.write(`${s}\n`);
   try {
     await applyMigrations(db.factory);
+    log(`${db.kind}: ${LINES} lignes à générer…`);
     const g0 = performance.now();
-    await generateJournal(db, LINES);
-    const generateSeconds = Math.round((performance.now() - g0) / 10) / 100;
+    const generated = await generateJournal(db, LINES);
+    const generateSeconds = secondsSince(g0);
+    log(`générées en ${generateSeconds} s ; export FEC…`);
     const result = await benchFec(db);
-    process.stdout.write(`${JSON.stringify({ database: db.kind, generated: LINES, generateSeconds, ...result }, null, 2)}\n`);
+    process.stdout.write(`${JSON.stringify({ database: db.kind, generated, generateSeconds, ...result }, null, 2)}\n`);
   } finally {
     await db.close();
-    await drop?.();
+    await drop();
   }
 }
 

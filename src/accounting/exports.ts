@@ -6,18 +6,24 @@ import type { Db } from '../db/connect.ts';
 import { parisDay, parisDayEnd, parisDayStart } from '../core/dates.ts';
 import { memberNumber } from '../core/member-number.ts';
 import { dateAsDay, formatRate } from './journal.ts';
-import { amountFr, BOM, csvRow, FEC_HEADER, fecDate, fecText, JOURNAL_LABELS } from './format.ts';
+import { amountFr, BOM, csvField, csvRow, FEC_HEADER, fecDate, fecText, JOURNAL_LABELS } from './format.ts';
 
-export const BATCH = 5000;
+/** Journal lines per batch (about a third as many entries). */
+export const BATCH = 10_000;
 
-interface LineRow {
+/** An entry as the exports need it: its day as aaaa-mm-jj and its validation instant in ms. */
+export interface EntryRow {
   id: bigint;
-  entryId: bigint;
   number: number;
   journal: string;
-  date: Date;
+  day: string;
   piece: string;
-  validatedAt: Date;
+  validatedMs: number;
+}
+
+/** A line as the exports need it; `entryId` points to an entry of the same batch. */
+export interface LineRow {
+  entryId: bigint;
   accountNumber: string;
   accountLabel: string;
   auxNumber: string | null;
@@ -27,65 +33,130 @@ interface LineRow {
   creditCents: number;
 }
 
+/** One batch: entries in id order, and their lines in (entryId, position) order. */
+export interface JournalBatch {
+  entries: EntryRow[];
+  lines: LineRow[];
+}
+
 /**
- * Journal lines with entry date in [from, to] (aaaa-mm-jj), optional journal, in validation order:
- * a keyset batch of entries (their ids follow the numbering), then their lines by the
- * (entryId, position) index. Each batch costs the same however far into the journal it is.
+ * The journal between two days (aaaa-mm-jj, entry date), optionally one journal, in validation
+ * order, by keyset batches of raw rows: the batch's entries (their ids follow the numbering), then
+ * their lines alone by the (entryId, position) index — each entry's columns are read once, not
+ * once per line, and no Prisma model object is built. Each batch costs the same however far into
+ * the journal it is, and only one batch is held at a time.
  */
-export async function* journalLines(db: Db, from: string, to: string, journal?: string | null, batch = BATCH): AsyncGenerator<LineRow[]> {
-  const entriesPerBatch = Math.max(1, Math.floor(batch / 3));
-  let after = 0n;
-  for (;;) {
+export async function* journalBatches(db: Db, from: string, to: string, journal?: string | null, batch = BATCH): AsyncGenerator<JournalBatch> {
+  const perBatch = Math.max(1, Math.floor(batch / 3));
+  const read = async (after: bigint): Promise<JournalBatch | null> => {
     const entries = journal
-      ? await db.$queryRaw<{ id: bigint }[]>`
-        SELECT id FROM "JournalEntry" WHERE id > ${after} AND date BETWEEN ${from}::date AND ${to}::date AND journal::text = ${journal}
-        ORDER BY id LIMIT ${entriesPerBatch}`
-      : await db.$queryRaw<{ id: bigint }[]>`
-        SELECT id FROM "JournalEntry" WHERE id > ${after} AND date BETWEEN ${from}::date AND ${to}::date
-        ORDER BY id LIMIT ${entriesPerBatch}`;
-    if (entries.length === 0) return;
-    const first = entries[0].id;
-    const last = entries[entries.length - 1].id;
-    const ids = entries.map((e) => e.id);
-    const rows = await db.$queryRaw<LineRow[]>`
-      SELECT l.id, l."entryId", e.number, e.journal::text AS journal, e.date, e.piece, e."validatedAt", l."accountNumber", l."accountLabel",
-             l."auxNumber", l."auxLabel", l.label, l."debitCents", l."creditCents"
-      FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
-      WHERE l."entryId" BETWEEN ${first} AND ${last} AND l."entryId" = ANY(${ids}::bigint[])
-      ORDER BY l."entryId", l.position`;
-    yield rows;
-    after = last;
-    if (entries.length < entriesPerBatch) return;
+      ? await db.$queryRaw<EntryRow[]>`
+        SELECT id, number, journal::text AS journal, to_char(date, 'YYYY-MM-DD') AS day, piece,
+               (extract(epoch FROM "validatedAt") * 1000)::float8 AS "validatedMs"
+        FROM "JournalEntry" WHERE id > ${after} AND date BETWEEN ${from}::date AND ${to}::date AND journal::text = ${journal}
+        ORDER BY id LIMIT ${perBatch}`
+      : await db.$queryRaw<EntryRow[]>`
+        SELECT id, number, journal::text AS journal, to_char(date, 'YYYY-MM-DD') AS day, piece,
+               (extract(epoch FROM "validatedAt") * 1000)::float8 AS "validatedMs"
+        FROM "JournalEntry" WHERE id > ${after} AND date BETWEEN ${from}::date AND ${to}::date
+        ORDER BY id LIMIT ${perBatch}`;
+    if (entries.length === 0) return null;
+    const first = entries[0]!.id;
+    const last = entries[entries.length - 1]!.id;
+    // Usually the batch is every id of its range: the range alone selects its lines.
+    const lines =
+      last - first + 1n === BigInt(entries.length)
+        ? await db.$queryRaw<LineRow[]>`
+          SELECT "entryId", "accountNumber", "accountLabel", "auxNumber", "auxLabel", label, "debitCents", "creditCents"
+          FROM "JournalLine" WHERE "entryId" BETWEEN ${first} AND ${last}
+          ORDER BY "entryId", position`
+        : await db.$queryRaw<LineRow[]>`
+          SELECT "entryId", "accountNumber", "accountLabel", "auxNumber", "auxLabel", label, "debitCents", "creditCents"
+          FROM "JournalLine" WHERE "entryId" BETWEEN ${first} AND ${last} AND "entryId" = ANY(${entries.map((e) => e.id)}::bigint[])
+          ORDER BY "entryId", position`;
+    return { entries, lines };
+  };
+  // The next batch is read while the caller formats and writes this one (on PostgreSQL the
+  // server works meanwhile); at most two batches are held.
+  let next: Promise<JournalBatch | null> = read(0n);
+  next.catch(() => undefined); // a failure is thrown where it is awaited, not as unhandled
+  try {
+    for (;;) {
+      const current = await next;
+      if (!current) return;
+      const full = current.entries.length === perBatch;
+      next = full ? read(current.entries[current.entries.length - 1]!.id) : Promise.resolve(null);
+      next.catch(() => undefined);
+      yield current;
+      if (!full) return;
+    }
+  } finally {
+    // A consumer that stops early (client gone) leaves no query running behind it.
+    await next.catch(() => undefined);
   }
 }
 
+/** Cents as "1234,56" for an integer number of cents (same text as amountFr, without BigInt). */
+export function amountCents(cents: number): string {
+  const abs = cents < 0 ? -cents : cents;
+  const c = abs % 100;
+  return `${cents < 0 ? '-' : ''}${(abs - c) / 100}${c < 10 ? ',0' : ','}${c}`;
+}
+
+/** The Paris day (aaaa-mm-jj) of instants in ms, cached by UTC hour (Paris offsets are whole hours). */
+function parisDays(): (ms: number) => string {
+  const cache = new Map<number, string>();
+  return (ms) => {
+    const hour = Math.floor(ms / 3_600_000);
+    let day = cache.get(hour);
+    if (day === undefined) {
+      if (cache.size > 100_000) cache.clear();
+      day = parisDay(new Date(hour * 3_600_000));
+      cache.set(hour, day);
+    }
+    return day;
+  };
+}
+
+/** fecText of the few distinct account labels and auxiliary accounts, computed once each. */
+function cachedText(): (s: string | null) => string {
+  const cache = new Map<string, string>();
+  return (s) => {
+    if (s === null) return '';
+    let t = cache.get(s);
+    if (t === undefined) {
+      if (cache.size > 100_000) cache.clear();
+      t = fecText(s);
+      cache.set(s, t);
+    }
+    return t;
+  };
+}
+
 /** The FEC of a fiscal year (calendar year): header then one line per journal line. */
-export async function* fecChunks(db: Db, year: number): AsyncGenerator<string> {
+export async function* fecChunks(db: Db, year: number, batch = BATCH): AsyncGenerator<string> {
   yield `${FEC_HEADER.join('\t')}\r\n`;
-  for await (const rows of journalLines(db, `${year}-01-01`, `${year}-12-31`)) {
+  const dayOf = parisDays();
+  const text = cachedText();
+  for await (const { entries, lines } of journalBatches(db, `${year}-01-01`, `${year}-12-31`, null, batch)) {
     let out = '';
-    for (const r of rows) {
-      const day = fecDate(dateAsDay(r.date));
-      out += [
-        r.journal,
-        JOURNAL_LABELS[r.journal] ?? r.journal,
-        String(r.number),
-        day,
-        fecText(r.accountNumber),
-        fecText(r.accountLabel),
-        fecText(r.auxNumber),
-        fecText(r.auxLabel),
-        fecText(r.piece),
-        fecDate(parisDay(r.validatedAt)),
-        fecText(r.label),
-        amountFr(r.debitCents),
-        amountFr(r.creditCents),
-        '',
-        '',
-        fecDate(parisDay(r.validatedAt)),
-        '',
-        '',
-      ].join('\t') + '\r\n';
+    let j = -1;
+    let entryId: bigint | null = null;
+    let head = '';
+    let middle = '';
+    let tail = '';
+    for (const l of lines) {
+      if (l.entryId !== entryId) {
+        while (entries[++j]!.id !== l.entryId);
+        const e = entries[j]!;
+        entryId = e.id;
+        const valid = fecDate(dayOf(e.validatedMs));
+        // JournalCode JournalLib EcritureNum EcritureDate | … | PieceRef PieceDate | … | EcritureLet DateLet ValidDate Montantdevise Idevise
+        head = `${e.journal}\t${JOURNAL_LABELS[e.journal] ?? e.journal}\t${e.number}\t${fecDate(e.day)}\t`;
+        middle = `${fecText(e.piece)}\t${valid}\t`;
+        tail = `\t\t${valid}\t\t\r\n`;
+      }
+      out += `${head}${text(l.accountNumber)}\t${text(l.accountLabel)}\t${text(l.auxNumber)}\t${text(l.auxLabel)}\t${middle}${fecText(l.label)}\t${amountCents(l.debitCents)}\t${amountCents(l.creditCents)}\t${tail}`;
     }
     yield out;
   }
@@ -94,13 +165,22 @@ export async function* fecChunks(db: Db, year: number): AsyncGenerator<string> {
 export const fecFileName = (siren: string, year: number): string => `${siren}FEC${year}1231.txt`;
 
 /** The journal as CSV for French Excel: BOM, ';', decimal comma, dates jj/mm/aaaa. */
-export async function* journalCsvChunks(db: Db, from: string, to: string, journal: string | null): AsyncGenerator<string> {
+export async function* journalCsvChunks(db: Db, from: string, to: string, journal: string | null, batch = BATCH): AsyncGenerator<string> {
   yield BOM + csvRow(['Journal', 'N° écriture', 'Date', 'Pièce', 'Compte', 'Libellé du compte', 'Compte auxiliaire', 'Libellé', 'Débit', 'Crédit']);
-  for await (const rows of journalLines(db, from, to, journal)) {
+  for await (const { entries, lines } of journalBatches(db, from, to, journal, batch)) {
     let out = '';
-    for (const r of rows) {
-      const d = dateAsDay(r.date);
-      out += csvRow([r.journal, r.number, `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`, r.piece, r.accountNumber, r.accountLabel, r.auxNumber, r.label, amountFr(r.debitCents), amountFr(r.creditCents)]);
+    let j = -1;
+    let entryId: bigint | null = null;
+    let head = '';
+    for (const l of lines) {
+      if (l.entryId !== entryId) {
+        while (entries[++j]!.id !== l.entryId);
+        const e = entries[j]!;
+        entryId = e.id;
+        const d = e.day;
+        head = `${csvField(e.journal)};${e.number};${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)};${csvField(e.piece)};`;
+      }
+      out += `${head}${csvField(l.accountNumber)};${csvField(l.accountLabel)};${csvField(l.auxNumber)};${csvField(l.label)};${amountCents(l.debitCents)};${amountCents(l.creditCents)}\r\n`;
     }
     yield out;
   }
@@ -137,6 +217,20 @@ export async function* trialBalanceCsv(db: Db, at: string): AsyncGenerator<strin
   yield out;
 }
 
+interface LedgerRow {
+  id: bigint;
+  entryId: bigint;
+  number: number;
+  journal: string;
+  day: string;
+  piece: string;
+  accountLabel: string;
+  auxNumber: string | null;
+  label: string;
+  debitCents: number;
+  creditCents: number;
+}
+
 /** General ledger at a date: per account, its lines in validation order with a running balance. */
 export async function* generalLedgerCsv(db: Db, at: string, batch = BATCH): AsyncGenerator<string> {
   yield BOM + csvRow(['Compte', 'Libellé du compte', 'Date', 'Journal', 'N° écriture', 'Pièce', 'Compte auxiliaire', 'Libellé', 'Débit', 'Crédit', 'Solde']);
@@ -144,23 +238,25 @@ export async function* generalLedgerCsv(db: Db, at: string, batch = BATCH): Asyn
   for (const { accountNumber } of accounts) {
     let after = 0n;
     let afterEntry = 0n;
-    let balance = 0n;
+    let balance = 0;
+    const account = csvField(accountNumber);
     for (;;) {
-      const rows = await db.$queryRaw<LineRow[]>`
-        SELECT l.id, l."entryId", e.number, e.journal::text AS journal, e.date, e.piece, e."validatedAt", l."accountNumber", l."accountLabel",
-               l."auxNumber", l."auxLabel", l.label, l."debitCents", l."creditCents"
+      const rows = await db.$queryRaw<LedgerRow[]>`
+        SELECT l.id, l."entryId", e.number, e.journal::text AS journal, to_char(e.date, 'YYYY-MM-DD') AS day, e.piece,
+               l."accountLabel", l."auxNumber", l.label, l."debitCents", l."creditCents"
         FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
         WHERE l."accountNumber" = ${accountNumber} AND (l."entryId", l.id) > (${afterEntry}, ${after}) AND e.date <= ${at}::date
         ORDER BY l."entryId", l.id LIMIT ${batch}`;
       if (rows.length === 0) break;
       let out = '';
       for (const r of rows) {
-        balance += BigInt(r.debitCents) - BigInt(r.creditCents);
-        out += csvRow([r.accountNumber, r.accountLabel, dateAsDay(r.date), r.journal, r.number, r.piece, r.auxNumber, r.label, amountFr(r.debitCents), amountFr(r.creditCents), amountFr(balance)]);
+        // Cents as a double stay exact up to 2^53 (90 000 billion euros).
+        balance += r.debitCents - r.creditCents;
+        out += `${account};${csvField(r.accountLabel)};${r.day};${csvField(r.journal)};${r.number};${csvField(r.piece)};${csvField(r.auxNumber)};${csvField(r.label)};${amountCents(r.debitCents)};${amountCents(r.creditCents)};${csvField(amountCents(balance))}\r\n`;
       }
       yield out;
-      after = rows[rows.length - 1].id;
-      afterEntry = rows[rows.length - 1].entryId;
+      after = rows[rows.length - 1]!.id;
+      afterEntry = rows[rows.length - 1]!.entryId;
       if (rows.length < batch) break;
     }
   }

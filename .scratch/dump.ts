@@ -1,0 +1,10 @@
+import { createWriteStream } from 'node:fs';
+import { openPostgres } from '../src/db/connect.ts';
+import { fecChunks, journalCsvChunks, generalLedgerCsv } from '../src/accounting/exports.ts';
+const u = new URL(process.env.DATABASE_URL!); u.pathname = '/fecprof';
+const db = openPostgres(u.toString());
+const out = createWriteStream(process.argv[2]!);
+for await (const c of fecChunks(db.prisma, 2025)) out.write(c);
+for await (const c of journalCsvChunks(db.prisma, '2025-02-01', '2025-03-31', process.argv[3] ?? null)) out.write(c);
+out.end();
+await db.close();
