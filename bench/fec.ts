@@ -110,6 +110,7 @@ export async function benchFec(db: Database, year = YEAR, file = path.join(tmpdi
   }, 20);
   let bytes = 0;
   const sink = createWriteStream(file);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for await (const chunk of fecChunks(db.prisma, year)) {
     bytes += Buffer.byteLength(chunk);
@@ -117,6 +118,7 @@ export async function benchFec(db: Database, year = YEAR, file = path.join(tmpdi
   }
   await new Promise<void>((resolve, reject) => sink.end((err?: Error | null) => (err ? reject(err) : resolve())));
   const fecSeconds = secondsSince(t0);
+  const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
   peak = Math.max(peak, process.memoryUsage().rss);
 
@@ -143,6 +145,8 @@ export async function benchFec(db: Database, year = YEAR, file = path.join(tmpdi
       entries: check.entryCount,
       seconds: fecSeconds,
       linesPerSecond: Math.round(check.lineCount / fecSeconds),
+      // This process's CPU time (user + system): the figure least disturbed by a shared machine.
+      cpuSeconds: Math.round((cpu.user + cpu.system) / 1000) / 1000,
       megabytes: mb(bytes),
       rssBeforeMb: mb(rssBefore),
       peakRssMb: mb(peak),

@@ -8,6 +8,9 @@ import { createMember } from '../src/dev/factories.ts';
 import { postEntry, reverseEntry } from '../src/accounting/journal.ts';
 import type { EntryInput } from '../src/accounting/journal.ts';
 import { checkFecLines } from '../src/accounting/fec-check.ts';
+import { fecChunks, generalLedgerCsv, journalCsvChunks } from '../src/accounting/exports.ts';
+import { amountFr, csvRow, FEC_HEADER, fecDate, fecText, JOURNAL_LABELS } from '../src/accounting/format.ts';
+import { dateAsDay } from '../src/accounting/journal.ts';
 import { postCredit } from '../src/credit/ledger.ts';
 import { parisDay, parisDayStart } from '../src/core/dates.ts';
 
@@ -93,6 +96,51 @@ describe('FEC', () => {
     expect(body).not.toContain(buyer.member.lastName ?? '@@');
     // Audited.
     expect(await t.deps.db.auditEvent.count({ where: { action: 'accounting.export', actorMemberId: accountant.member.id } })).toBeGreaterThan(0);
+  });
+
+  it('the fast export writes exactly what a line-by-line reading of the journal gives, whatever the batch size', async () => {
+    // The reference: the journal read through the models, formatted field by field (the format of
+    // DESIGN §5), as the export did before it read raw rows by batches.
+    const entries = await t.deps.db.journalEntry.findMany({
+      where: { date: { gte: new Date(`${year}-01-01`), lte: new Date(`${year}-12-31`) } },
+      orderBy: { id: 'asc' },
+      include: { lines: { orderBy: { position: 'asc' } } },
+    });
+    let reference = `${FEC_HEADER.join('\t')}\r\n`;
+    for (const e of entries) {
+      for (const l of e.lines) {
+        const valid = fecDate(parisDay(e.validatedAt));
+        reference += `${[e.journal, JOURNAL_LABELS[e.journal], String(e.number), fecDate(dateAsDay(e.date)), fecText(l.accountNumber), fecText(l.accountLabel),
+          fecText(l.auxNumber), fecText(l.auxLabel), fecText(e.piece), valid, fecText(l.label), amountFr(l.debitCents), amountFr(l.creditCents), '', '', valid, '', ''].join('\t')}\r\n`;
+      }
+    }
+    expect(reference.split('\r\n').length).toBeGreaterThan(300);
+    for (const batch of [7, 100, 10_000]) {
+      let fec = '';
+      for await (const chunk of fecChunks(t.deps.db, year, batch)) fec += chunk;
+      expect(fec, `batch ${batch}`).toBe(reference);
+    }
+    // The journal CSV of one journal (its entry ids are not contiguous) and the general ledger.
+    let bank = '';
+    for await (const chunk of journalCsvChunks(t.deps.db, `${year}-01-01`, `${year}-12-31`, 'BQ', 5)) bank += chunk;
+    const bankRef = entries.filter((e) => e.journal === 'BQ').flatMap((e) => e.lines.map((l) => {
+      const d = dateAsDay(e.date);
+      return csvRow([e.journal, e.number, `${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)}`, e.piece, l.accountNumber, l.accountLabel, l.auxNumber, l.label, amountFr(l.debitCents), amountFr(l.creditCents)]);
+    }));
+    expect(bank.split('\r\n').slice(1).join('\r\n')).toBe(bankRef.join(''));
+    expect(bankRef.length).toBeGreaterThan(40);
+    let ledger = '';
+    for await (const chunk of generalLedgerCsv(t.deps.db, `${year}-12-31`, 3)) ledger += chunk;
+    let ledgerRef = '';
+    const all = entries.flatMap((e) => e.lines.map((l) => ({ e, l })));
+    for (const account of [...new Set(all.map((x) => x.l.accountNumber))].sort()) {
+      let balance = 0n;
+      for (const { e, l } of all.filter((x) => x.l.accountNumber === account).sort((a, b) => (a.e.id === b.e.id ? Number(a.l.id - b.l.id) : Number(a.e.id - b.e.id)))) {
+        balance += BigInt(l.debitCents - l.creditCents);
+        ledgerRef += csvRow([account, l.accountLabel, dateAsDay(e.date), e.journal, e.number, e.piece, l.auxNumber, l.label, amountFr(l.debitCents), amountFr(l.creditCents), amountFr(balance)]);
+      }
+    }
+    expect(ledger.split('\r\n').slice(1).join('\r\n')).toBe(ledgerRef);
   });
 
   it('refuses a bad year with a French message, and its description file is offered', async () => {

@@ -20,6 +20,8 @@ import { confirmAddress, markShipped as markPrizeShipped } from '../contests/ser
 import { cancelOrder, exportHandOver, markDelivered, markPaid, markPreparing, markShipped, placeOrder, refundOrder } from './service.ts';
 
 const HOUR = 3600_000;
+/** Orders booked by default over the year ("a few hundred", issue 13; first-start time in docs/decisions/0075). */
+export const DEMO_YEAR_ORDERS = 300;
 const DAY = 24 * HOUR;
 
 export interface DemoYearOptions {
@@ -29,6 +31,8 @@ export interface DemoYearOptions {
   members?: number;
   /** Their password (the demo password, so they can be used to log in). */
   password: string;
+  /** When given, receives the count and wall time (ms) of the steps by kind (profiling). */
+  timings?: Map<string, { count: number; ms: number }>;
 }
 
 export interface DemoYearSummary {
@@ -71,6 +75,7 @@ const REFUND_REASONS = ['Rétractation dans les 14 jours', 'Article arrivé abî
 interface Step {
   at: number;
   seq: number;
+  kind: string;
   run: (d: Deps) => Promise<void>;
 }
 
@@ -98,8 +103,8 @@ export async function seedDemoYear(deps: Deps, staffId: string, opts: DemoYearOp
   };
   const steps: Step[] = [];
   let seq = 0;
-  const step = (t: number, run: (d: Deps) => Promise<void>) => {
-    if (t <= end) steps.push({ at: t, seq: seq++, run });
+  const step = (t: number, run: (d: Deps) => Promise<void>, kind = 'other') => {
+    if (t <= end) steps.push({ at: t, seq: seq++, kind, run });
     return t <= end;
   };
 
@@ -112,6 +117,7 @@ export async function seedDemoYear(deps: Deps, staffId: string, opts: DemoYearOp
   });
   const codes = await issueCodes(at(start - HOUR), staffId, batch.id);
   const members: { member: Member; since: number; ip: string }[] = [];
+  const membersBegan = performance.now();
   for (let i = 0; i < memberCount; i++) {
     const since = start + Math.floor((i / memberCount) * (span / 3));
     const [line1, postcode, city] = TOWNS[i % TOWNS.length]!;
@@ -122,6 +128,7 @@ export async function seedDemoYear(deps: Deps, staffId: string, opts: DemoYearOp
     members.push({ member, since, ip: `192.0.2.${(i % 250) + 1}` }); // documentation addresses (RFC 5737)
   }
   summary.members = members.length;
+  opts.timings?.set('members', { count: members.length, ms: performance.now() - membersBegan });
 
   // Gift vouchers of the magazine, redeemed by a third of the members soon after they join.
   let c = 0;
@@ -129,12 +136,12 @@ export async function seedDemoYear(deps: Deps, staffId: string, opts: DemoYearOp
     if (i % 3 !== 1) continue;
     for (let k = 0; k < 1 + (i % 2) * 2 && c < codes.length; k++) {
       const code = codes[c++]!;
-      step(m.since + HOUR + k * 10 * 60_000, (d) => redeemCoupon(d, m.member, code, m.ip).then(() => undefined));
+      step(m.since + HOUR + k * 10 * 60_000, (d) => redeemCoupon(d, m.member, code, m.ip).then(() => undefined), 'coupon');
     }
   }
 
   // The orders: placement instants spread over the year, each followed by its later steps.
-  const count = opts.orders ?? 100;
+  const count = opts.orders ?? DEMO_YEAR_ORDERS;
   const address = (m: Member) => ({
     firstName: m.firstName ?? 'Camille', lastName: m.lastName ?? 'Martin', addressLine1: m.addressLine1 ?? '12 rue des Lilas', addressLine2: null,
     postcode: m.postcode ?? '69003', city: m.city ?? 'Lyon', country: m.country ?? 'FR', phone: m.phone,
@@ -160,8 +167,9 @@ export async function seedDemoYear(deps: Deps, staffId: string, opts: DemoYearOp
     const nonce = `demo-year-${i}`;
 
     step(placedAt, async (d) => {
+      const stock = new Map((await d.db.product.findMany({ where: { id: { in: [...picks.keys()].map((p) => p.id) } }, select: { id: true, stock: true } })).map((p) => [p.id, p.stock]));
       for (const [p, q] of picks) {
-        const left = (await d.db.product.findUniqueOrThrow({ where: { id: p.id }, select: { stock: true } })).stock;
+        const left = stock.get(p.id) ?? 0;
         // Restocking, as the staff would: an inventory count after a delivery from the supplier.
         if (left < q) await setStock(d, staffId, p.id, left + 20);
       }
@@ -173,15 +181,15 @@ export async function seedDemoYear(deps: Deps, staffId: string, opts: DemoYearOp
       ref.paidByCredit = order.status === 'PAID';
       summary.orders++;
       if (ref.paidByCredit) summary.byCredit++;
-    });
+    }, 'place');
     const pay = () =>
       step(later(6, 72), async (d) => {
         if (ref.paidByCredit) return;
         await markPaid(d, staffId, ref.reference);
         summary.paid++;
-      });
+      }, 'pay');
     const ship = () => {
-      if (rng.next() < 0.3 && !step(later(1, 3), (d) => markPreparing(d, staffId, ref.reference))) return false;
+      if (rng.next() < 0.3 && !step(later(1, 3), (d) => markPreparing(d, staffId, ref.reference), 'prepare')) return false;
       // The next daily shipping round at least two hours later (start is 08:00 Paris, rounds at 15:00).
       const round = start + Math.ceil((t.now + 2 * HOUR - start - 7 * HOUR) / DAY) * DAY + 7 * HOUR;
       if (round > end) return false;
@@ -194,21 +202,21 @@ export async function seedDemoYear(deps: Deps, staffId: string, opts: DemoYearOp
       step(later(30, 96), async (d) => {
         await markDelivered(d, staffId, ref.reference);
         summary.delivered++;
-      });
+      }, 'deliver');
     const why = fate < 0.06 ? reason(CANCEL_REASONS) : reason(REFUND_REASONS);
     if (fate < 0.06) {
       // Never paid: cancelled (a credit-paid one is cancelled at the member's request, credit given back).
       step(later(72, 200), async (d) => {
         await cancelOrder(d, staffId, ref.reference, ref.paidByCredit ? 'Demande du membre avant expédition' : why);
         summary.cancelled++;
-      });
+      }, 'cancel');
     } else if (fate < 0.09) {
       // Paid, then cancelled before shipping: credit note and bank refund.
       if (pay()) {
         step(later(4, 48), async (d) => {
           await cancelOrder(d, staffId, ref.reference, 'Demande du membre avant expédition');
           summary.cancelled++;
-        });
+        }, 'cancel');
       }
     } else if (fate < 0.15) {
       // Delivered, then returned within the withdrawal period: refunded.
@@ -216,7 +224,7 @@ export async function seedDemoYear(deps: Deps, staffId: string, opts: DemoYearOp
         step(later(48, 260), async (d) => {
           await refundOrder(d, staffId, ref.reference, why);
           summary.refunded++;
-        });
+        }, 'refund');
       }
     } else if (pay() && ship() && rng.next() < 0.95) deliver();
   }
@@ -253,11 +261,18 @@ export async function seedDemoYear(deps: Deps, staffId: string, opts: DemoYearOp
         await markShipped(d, staffId, ref.reference, carrier, carrier === 'Colissimo' ? `6A${String(no).padStart(11, '0')}` : `MR${String(no).padStart(8, '0')}`);
         summary.shipped++;
       }
-    });
+    }, 'ship round');
   }
 
   steps.sort((a, b) => a.at - b.at || a.seq - b.seq);
-  for (const s of steps) await s.run(at(s.at));
+  for (const s of steps) {
+    const began = performance.now();
+    await s.run(at(s.at));
+    if (opts.timings) {
+      const t = opts.timings.get(s.kind) ?? { count: 0, ms: 0 };
+      opts.timings.set(s.kind, { count: t.count + 1, ms: t.ms + performance.now() - began });
+    }
+  }
 
   // The catalogue's own stock figures back (some products are meant to be nearly out of stock).
   const last = at(end);
