@@ -8,8 +8,8 @@ import { AppError } from '../core/errors.ts';
 import { memberNumber as formatMemberNumber } from '../core/member-number.ts';
 import { parisDay } from '../core/dates.ts';
 import { nextNumber } from '../db/counter.ts';
-import { AUXILIARY_KEYS, loadChart } from './chart.ts';
-import type { AccountKey } from './chart.ts';
+import { AUXILIARY_KEYS, DEFAULT_CHART, isAccountKey } from './chart.ts';
+import type { AccountKey, ChartEntry } from './chart.ts';
 
 export type { AccountKey } from './chart.ts';
 export type JournalCode = 'VE' | 'BQ' | 'OD'; // Ventes, Banque, Opérations diverses
@@ -140,6 +140,20 @@ export const dateAsDay = (d: Date): string => d.toISOString().slice(0, 10);
 
 // ---- Posting ----
 
+/** The chart of accounts (defaults with the accountant's changes) and the closed periods, in one query. */
+async function chartAndClosures(tx: Tx): Promise<{ chart: Record<AccountKey, ChartEntry>; closed: Set<string> }> {
+  const rows = await tx.$queryRaw<{ key: string | null; number: string | null; label: string | null; period: string | null }[]>`
+    SELECT key, number, label, NULL::text AS period FROM "ChartAccount"
+    UNION ALL SELECT NULL, NULL, NULL, period FROM "AccountingClosure"`;
+  const chart = { ...DEFAULT_CHART } as Record<AccountKey, ChartEntry>;
+  const closed = new Set<string>();
+  for (const r of rows) {
+    if (r.period !== null) closed.add(r.period);
+    else if (r.key !== null && isAccountKey(r.key)) chart[r.key] = { number: r.number!, label: r.label! };
+  }
+  return { chart, closed };
+}
+
 /**
  * Posts a balanced entry in the caller's transaction. An idempotency key already posted returns
  * that entry with `duplicate: true`. The gapless number is taken last, so the counter row stays
@@ -149,12 +163,12 @@ export async function postEntry(tx: Tx, entry: EntryInput): Promise<{ entryId: b
   const existing = await tx.journalEntry.findUnique({ where: { idempotencyKey: entry.idempotencyKey }, select: { id: true, number: true } });
   if (existing) return { entryId: existing.id, number: existing.number, duplicate: true };
   const lines = checkEntry(entry);
-  const chart = await loadChart(tx);
 
   const number = await nextNumber(tx, 'journal');
   // Read after the counter lock: a period closing takes the same lock, so it cannot slip between
-  // this read and the insert.
-  const day = accountingDay(await closedPeriods(tx), entry.at);
+  // this read and the insert. The chart comes with the closures in the same query.
+  const { chart, closed } = await chartAndClosures(tx);
+  const day = accountingDay(closed, entry.at);
   const created = await tx.journalEntry.create({
     data: {
       number,
