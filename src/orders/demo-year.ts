@@ -21,7 +21,7 @@ import { cancelOrder, exportHandOver, markDelivered, markPaid, markPreparing, ma
 
 const HOUR = 3600_000;
 /** Orders booked by default over the year ("a few hundred", issue 13; first-start time in docs/decisions/0075). */
-export const DEMO_YEAR_ORDERS = 300;
+export const DEMO_YEAR_ORDERS = 250;
 const DAY = 24 * HOUR;
 
 export interface DemoYearOptions {
