@@ -182,8 +182,8 @@ function cpuMeter() {
 
 // ---------------------------------------------------------------------------------- page load
 
-function cannon(url: string, duration: number): Promise<Result> {
-  return Promise.resolve(autocannon({ url, connections: CONNECTIONS, duration, timeout: 30 }));
+function cannon(url: string, duration: number, headers?: Record<string, string>): Promise<Result> {
+  return Promise.resolve(autocannon({ url, connections: CONNECTIONS, duration, timeout: 30, ...(headers ? { headers } : {}) }));
 }
 
 function pageFigures(r: Result) {
@@ -220,12 +220,13 @@ async function measurePage(
   url: string,
   app: Child,
   phase?: string,
+  headers?: Record<string, string>,
 ): Promise<PageFigures & { server?: Json; cpuCores: ReturnType<ReturnType<typeof cpuMeter>> }> {
-  await cannon(url, WARMUP);
+  await cannon(url, WARMUP, headers);
   await app.call('stats');
   const done = phase ? await profile(app, phase) : async () => {};
   const meter = cpuMeter();
-  const r = await cannon(url, DURATION);
+  const r = await cannon(url, DURATION, headers);
   await done();
   const server = await app.call('stats');
   return { ...pageFigures(r), server, cpuCores: meter(server) };
@@ -560,6 +561,7 @@ async function main() {
   }
   let shopList: Awaited<ReturnType<typeof measurePage>> | undefined;
   let shopProduct: Awaited<ReturnType<typeof measurePage>> | undefined;
+  let accountPage: Awaited<ReturnType<typeof measurePage>> | undefined;
   if (PHASES.has('pages')) {
     progress('page load: /confidentialite');
     privacyPage = await measurePage(`${base}/confidentialite`, app, 'confidentialite');
@@ -567,6 +569,14 @@ async function main() {
     shopList = await measurePage(`${base}${SHOP_LIST}`, app, 'boutique');
     progress(`page load: ${SHOP_PRODUCT}`);
     shopProduct = await measurePage(`${base}${SHOP_PRODUCT}`, app, 'produit');
+    // The member's account page, with the demo member's session cookie on every request.
+    progress('page load: /compte (logged in)');
+    const member = new Client(port);
+    const signedIn = await login(member, (ready.demo as Member).email, (ready.demo as Member).password);
+    if (signedIn.status !== 303 || !member.cookie) throw new Error(`demo login answered ${signedIn.status}`);
+    if ((await member.get('/compte')).status !== 200) throw new Error('GET /compte with the demo session did not answer 200');
+    accountPage = await measurePage(`${base}/compte`, app, 'compte', { cookie: member.cookie });
+    member.close();
   }
 
   let underLogins: Awaited<ReturnType<typeof loginLoad>> | undefined;
@@ -639,6 +649,7 @@ async function main() {
       confidentialite: privacyPage && { ...privacyPage, vsBare: vsBare(privacyPage) },
       boutique: shopList && { ...shopList, vsBare: vsBare(shopList) },
       produit: shopProduct && { ...shopProduct, vsBare: vsBare(shopProduct) },
+      compte: accountPage && { ...accountPage, vsBare: vsBare(accountPage) },
     },
     argon2: underLogins && {
       homeP99WithoutLoginsMs: homePage?.latencyMs.p99,
@@ -654,7 +665,7 @@ async function main() {
     totalSeconds: 0,
   };
   results.totalSeconds = round((performance.now() - started) / 1000, 1);
-  const others = [barePage, homePage, privacyPage, shopList, shopProduct, underLogins, coupons, couponsFollow].flatMap(
+  const others = [barePage, homePage, privacyPage, shopList, shopProduct, accountPage, underLogins, coupons, couponsFollow].flatMap(
     (p) => (p?.cpuCores ? [p.cpuCores.otherCores] : []),
   );
   const maxOtherCores = round(Math.max(0, ...others));
@@ -701,6 +712,7 @@ async function main() {
   if (privacyPage) rows.push(pageRow('GET /confidentialite', privacyPage));
   if (shopList) rows.push(pageRow(`GET ${SHOP_LIST}`, shopList));
   if (shopProduct) rows.push(pageRow(`GET ${SHOP_PRODUCT}`, shopProduct));
+  if (accountPage) rows.push(pageRow('GET /compte (logged in)', accountPage));
   if (underLogins) {
     rows.push(
       pageRow(`GET / + ${LOGINS} login loops`, {
@@ -754,7 +766,7 @@ async function main() {
   const lines = [
     '',
     `Club Petites Stars bench — ${machine.database} (${machine.databaseVersion?.split(' on ')[0]}), ${machine.cpus}× ${machine.cpuModel}, node ${machine.node}`,
-    `${CONNECTIONS} connections, ${DURATION} s per measurement after ${WARMUP} s warm-up; production configuration: Express view cache ${ready.viewCache ? 'on' : 'off'}, log level ${String(ready.logLevel ?? '?')} (env ${String(ready.expressEnv)}); loop p99 = app event-loop delay p99; ` +
+    `${CONNECTIONS} connections, ${DURATION} s per measurement after ${WARMUP} s warm-up; production configuration: Express view cache ${ready.viewCache ? 'on' : 'off'}, public page cache ${String(ready.pageCacheSeconds ?? 0)} s, log level ${String(ready.logLevel ?? '?')} (env ${String(ready.expressEnv)}); loop p99 = app event-loop delay p99; ` +
       `cores: CPU used by the server under test / this load generator${adminUrl ? ' / PostgreSQL' : ''} / other programs (should be ~0), out of ${machine.cpus}`,
     '',
     table(rows),
@@ -798,12 +810,15 @@ async function main() {
   for (const [name, p] of [
     ['GET /', homePage],
     ['GET /confidentialite', privacyPage],
+    [`GET ${SHOP_LIST}`, shopList],
+    [`GET ${SHOP_PRODUCT}`, shopProduct],
   ] as const) {
     if (!p) continue;
     const v = vsBare(p);
     aim(`${name} req/s vs bare`, v.reqPerSec, '≥ 0.75×', (x) => x >= 0.75);
     aim(`${name} p99 vs bare`, v.p99, '≤ 2×', (x) => x <= 2);
   }
+  if (accountPage) aim('GET /compte (logged in) req/s vs bare', vsBare(accountPage).reqPerSec, '≥ 0.4×', (x) => x >= 0.4);
   if (underLogins && !adminUrl) {
     aim('GET / p99 while 20 logins run (ms, embedded)', underLogins.home.latencyMs.p99, '< 100', (x) => x < 100);
     aim('logins/s (embedded)', underLogins.logins.perSec, '≥ 15', (x) => x >= 15);
