@@ -129,7 +129,7 @@ export class Child {
     nodeArgs: string[],
     script: string,
     env: NodeJS.ProcessEnv,
-    readyTimeoutMs = 180_000,
+    readyTimeoutMs = 600_000,
   ) {
     this.proc = spawn(process.execPath, [...nodeArgs, script], { env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.exitPromise = new Promise((resolve) => this.proc.once('exit', () => resolve()));
@@ -256,6 +256,8 @@ export function benchConfig(dataDir: string, extra: Record<string, string> = {})
     CODE_HMAC_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'silent',
     JOBS_WORKER: 'false',
+    // The production default (src/config.ts); BENCH_PAGE_CACHE=0 measures every page rendered.
+    PAGE_CACHE_SECONDS: process.env.BENCH_PAGE_CACHE ?? '5',
     ...extra,
   });
 }

@@ -25,13 +25,15 @@ import type { Result } from 'autocannon';
 import pg from 'pg';
 import { LIMITS } from '../src/core/rate-limit.ts';
 import { Child, Client, HOST, csrfOf, login, round, sleep, summary } from './lib.ts';
+import { measureMemory } from './memory.ts';
+import type { MemoryFigures } from './memory.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // tsx's loader in the child node itself: one process per server, so its pid, memory and CPU are its own.
 const TSX = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href];
 const CPU_PROF = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
 const PHASES = new Set(
-  (process.env.BENCH_PHASES ?? 'pages,logins,coupons,race,codegen').split(',').map((s) => s.trim()),
+  (process.env.BENCH_PHASES ?? 'pages,logins,coupons,race,codegen,memory').split(',').map((s) => s.trim()),
 );
 const num = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
@@ -182,8 +184,8 @@ function cpuMeter() {
 
 // ---------------------------------------------------------------------------------- page load
 
-function cannon(url: string, duration: number): Promise<Result> {
-  return Promise.resolve(autocannon({ url, connections: CONNECTIONS, duration, timeout: 30 }));
+function cannon(url: string, duration: number, headers?: Record<string, string>): Promise<Result> {
+  return Promise.resolve(autocannon({ url, connections: CONNECTIONS, duration, timeout: 30, ...(headers ? { headers } : {}) }));
 }
 
 function pageFigures(r: Result) {
@@ -220,12 +222,13 @@ async function measurePage(
   url: string,
   app: Child,
   phase?: string,
+  headers?: Record<string, string>,
 ): Promise<PageFigures & { server?: Json; cpuCores: ReturnType<ReturnType<typeof cpuMeter>> }> {
-  await cannon(url, WARMUP);
+  await cannon(url, WARMUP, headers);
   await app.call('stats');
   const done = phase ? await profile(app, phase) : async () => {};
   const meter = cpuMeter();
-  const r = await cannon(url, DURATION);
+  const r = await cannon(url, DURATION, headers);
   await done();
   const server = await app.call('stats');
   return { ...pageFigures(r), server, cpuCores: meter(server) };
@@ -560,6 +563,7 @@ async function main() {
   }
   let shopList: Awaited<ReturnType<typeof measurePage>> | undefined;
   let shopProduct: Awaited<ReturnType<typeof measurePage>> | undefined;
+  let accountPage: Awaited<ReturnType<typeof measurePage>> | undefined;
   if (PHASES.has('pages')) {
     progress('page load: /confidentialite');
     privacyPage = await measurePage(`${base}/confidentialite`, app, 'confidentialite');
@@ -567,6 +571,14 @@ async function main() {
     shopList = await measurePage(`${base}${SHOP_LIST}`, app, 'boutique');
     progress(`page load: ${SHOP_PRODUCT}`);
     shopProduct = await measurePage(`${base}${SHOP_PRODUCT}`, app, 'produit');
+    // The member's account page, with the demo member's session cookie on every request.
+    progress('page load: /compte (logged in)');
+    const member = new Client(port);
+    const signedIn = await login(member, (ready.demo as Member).email, (ready.demo as Member).password);
+    if (signedIn.status !== 303 || !member.cookie) throw new Error(`demo login answered ${signedIn.status}`);
+    if ((await member.get('/compte')).status !== 200) throw new Error('GET /compte with the demo session did not answer 200');
+    accountPage = await measurePage(`${base}/compte`, app, 'compte', { cookie: member.cookie });
+    member.close();
   }
 
   let underLogins: Awaited<ReturnType<typeof loginLoad>> | undefined;
@@ -619,6 +631,12 @@ async function main() {
     await gen.done;
   }
 
+  let memory: MemoryFigures | undefined;
+  if (PHASES.has('memory') && !adminUrl) {
+    progress('memory: npm start on a new embedded database, then again on it');
+    memory = await measureMemory();
+  }
+
   // ------------------------------------------------------------------------- report
   const vsBare = (p: PageFigures) => ({
     reqPerSec: round(p.reqPerSec / barePage.reqPerSec, 3),
@@ -639,6 +657,7 @@ async function main() {
       confidentialite: privacyPage && { ...privacyPage, vsBare: vsBare(privacyPage) },
       boutique: shopList && { ...shopList, vsBare: vsBare(shopList) },
       produit: shopProduct && { ...shopProduct, vsBare: vsBare(shopProduct) },
+      compte: accountPage && { ...accountPage, vsBare: vsBare(accountPage) },
     },
     argon2: underLogins && {
       homeP99WithoutLoginsMs: homePage?.latencyMs.p99,
@@ -651,10 +670,11 @@ async function main() {
     race: raceResult && { ...raceResult, doubleCredits: raceDouble },
     ledger: verify,
     codegen,
+    memory,
     totalSeconds: 0,
   };
   results.totalSeconds = round((performance.now() - started) / 1000, 1);
-  const others = [barePage, homePage, privacyPage, shopList, shopProduct, underLogins, coupons, couponsFollow].flatMap(
+  const others = [barePage, homePage, privacyPage, shopList, shopProduct, accountPage, underLogins, coupons, couponsFollow].flatMap(
     (p) => (p?.cpuCores ? [p.cpuCores.otherCores] : []),
   );
   const maxOtherCores = round(Math.max(0, ...others));
@@ -701,6 +721,7 @@ async function main() {
   if (privacyPage) rows.push(pageRow('GET /confidentialite', privacyPage));
   if (shopList) rows.push(pageRow(`GET ${SHOP_LIST}`, shopList));
   if (shopProduct) rows.push(pageRow(`GET ${SHOP_PRODUCT}`, shopProduct));
+  if (accountPage) rows.push(pageRow('GET /compte (logged in)', accountPage));
   if (underLogins) {
     rows.push(
       pageRow(`GET / + ${LOGINS} login loops`, {
@@ -754,7 +775,7 @@ async function main() {
   const lines = [
     '',
     `Club Petites Stars bench — ${machine.database} (${machine.databaseVersion?.split(' on ')[0]}), ${machine.cpus}× ${machine.cpuModel}, node ${machine.node}`,
-    `${CONNECTIONS} connections, ${DURATION} s per measurement after ${WARMUP} s warm-up; production configuration: Express view cache ${ready.viewCache ? 'on' : 'off'}, log level ${String(ready.logLevel ?? '?')} (env ${String(ready.expressEnv)}); loop p99 = app event-loop delay p99; ` +
+    `${CONNECTIONS} connections, ${DURATION} s per measurement after ${WARMUP} s warm-up; production configuration: Express view cache ${ready.viewCache ? 'on' : 'off'}, public page cache ${String(ready.pageCacheSeconds ?? 0)} s, log level ${String(ready.logLevel ?? '?')} (env ${String(ready.expressEnv)}); loop p99 = app event-loop delay p99; ` +
       `cores: CPU used by the server under test / this load generator${adminUrl ? ' / PostgreSQL' : ''} / other programs (should be ~0), out of ${machine.cpus}`,
     '',
     table(rows),
@@ -798,23 +819,27 @@ async function main() {
   for (const [name, p] of [
     ['GET /', homePage],
     ['GET /confidentialite', privacyPage],
+    [`GET ${SHOP_LIST}`, shopList],
+    [`GET ${SHOP_PRODUCT}`, shopProduct],
   ] as const) {
     if (!p) continue;
     const v = vsBare(p);
     aim(`${name} req/s vs bare`, v.reqPerSec, '≥ 0.75×', (x) => x >= 0.75);
     aim(`${name} p99 vs bare`, v.p99, '≤ 2×', (x) => x <= 2);
   }
+  if (accountPage) aim('GET /compte (logged in) req/s vs bare', vsBare(accountPage).reqPerSec, '≥ 0.4×', (x) => x >= 0.4);
   if (underLogins && !adminUrl) {
     aim('GET / p99 while 20 logins run (ms, embedded)', underLogins.home.latencyMs.p99, '< 100', (x) => x < 100);
     aim('logins/s (embedded)', underLogins.logins.perSec, '≥ 15', (x) => x >= 15);
   }
-  if (codegen && !adminUrl)
-    aim(
-      'peak RSS MB during a first use of the embedded database',
-      codegen.maxRssMB as number,
-      '≤ 600',
-      (x) => x <= 600,
+  if (memory) {
+    lines.push(
+      `memory (npm start, embedded): first start ${memory.firstStart.seconds} s, peak RSS ${memory.firstStart.peakRssMB} MB; ` +
+        `started again on that data directory: RSS ${memory.restart.rssMB} MB, ${memory.restart.rssAfterRequestsMB} MB after ${memory.restart.requests} requests`,
     );
+    aim('peak RSS MB of a first start (npm start, new embedded database)', memory.firstStart.peakRssMB, '≤ 600', (x) => x <= 600);
+    aim('RSS MB after start on an existing data directory', memory.restart.rssMB, '≤ 300', (x) => x <= 300);
+  }
   Object.assign(results, { targets });
   if (targets.length) {
     lines.push('', 'targets (issue 9):');
@@ -833,6 +858,10 @@ async function main() {
   const file = path.join(dir, `bench-${results.timestamp.replace(/[:.]/g, '-')}.json`);
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
   console.info(`results: ${path.relative(process.cwd(), file)}`);
+  if (process.env.BENCH_WRITE_DOCS !== '0') {
+    await writeDocs(String(machine.database), lines.join('\n'), results.timestamp as string);
+    console.info('docs/benchmarks.md: section updated');
+  }
 
   const broken =
     (raceResult && (raceResult.successes !== 1 || raceResult.serverErrors > 0)) || raceDouble > 0 || doubleCredits > 0;
@@ -840,6 +869,22 @@ async function main() {
     console.error('INVARIANT VIOLATED: see the race / coupon lines above.');
     process.exitCode = 2;
   }
+}
+
+/**
+ * The printed figures, targets included, replace this database's section of docs/benchmarks.md
+ * (between its two markers, added at the end the first time).
+ */
+async function writeDocs(database: string, text: string, timestamp: string) {
+  const file = path.join(ROOT, 'docs/benchmarks.md');
+  const start = `<!-- npm run bench: ${database} -->`;
+  const end = `<!-- end of npm run bench: ${database} -->`;
+  const section = [start, '', `### \`npm run bench\` on ${database}, ${timestamp.slice(0, 16).replace('T', ' ')} UTC`, '', '```', text.trim(), '```', '', end].join('\n');
+  const doc = await readFile(file, 'utf8');
+  const i = doc.indexOf(start);
+  const j = doc.indexOf(end);
+  const next = i >= 0 && j > i ? doc.slice(0, i) + section + doc.slice(j + end.length) : `${doc.trimEnd()}\n\n${section}\n`;
+  await writeFile(file, next);
 }
 
 let interrupted = false;

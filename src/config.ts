@@ -57,6 +57,8 @@ export const EnvSchema = z.object({
   HOST_NAME: z.string().default('Hébergeur Exemple SAS'),
   HOST_ADDRESS: z.string().default('2 rue Kellermann, 59100 Roubaix, France'),
   HOST_PHONE: z.string().default('01 00 00 00 00'),
+  /** Public pages kept for visitors without a session (src/http/page-cache.ts); 0 turns it off. Default: 5 in production, 0 otherwise. */
+  PAGE_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -75,6 +77,7 @@ export interface Config {
   smtpUrl?: string;
   mailFrom: string;
   logLevel: Env['LOG_LEVEL'];
+  pageCacheSeconds: number;
   seedDemo: boolean;
   jobsWorker: boolean;
   retention: { unconfirmedDays: number; inactiveWarnMonths: number; inactiveEraseMonths: number };
@@ -159,6 +162,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     logLevel: e.LOG_LEVEL,
     seedDemo: e.SEED_DEMO ?? !isProduction,
+    pageCacheSeconds: e.PAGE_CACHE_SECONDS ?? (isProduction ? 5 : 0),
     jobsWorker: e.JOBS_WORKER,
     retention: {
       unconfirmedDays: e.RETENTION_UNCONFIRMED_DAYS,

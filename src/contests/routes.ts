@@ -4,6 +4,7 @@ import { Router } from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Deps } from '../deps.ts';
 import { formAction } from '../http/forms.ts';
+import { publicPage } from '../http/page-cache.ts';
 import type { FormState } from '../http/forms.ts';
 import { flash } from '../http/flash.ts';
 import { NotFoundError } from '../core/errors.ts';
@@ -59,7 +60,7 @@ function sendRules(deps: Deps, res: Response, next: NextFunction, file: string, 
 
 export function contestPublicRoutes(deps: Deps): Router {
   const r = Router();
-  r.get('/concours', async (_req, res) => {
+  r.get('/concours', publicPage, async (_req, res) => {
     res.page('contests/list', { title: 'Concours', ...(await publicContests(deps)), now: deps.clock.now() });
   });
   const contestPage = async (req: Request, res: Response, form: FormState = empty) => {
@@ -73,8 +74,8 @@ export function contestPublicRoutes(deps: Deps): Router {
       ...form,
     });
   };
-  r.get('/concours/:slug', (req, res) => contestPage(req, res));
-  r.get('/concours/:slug/resultats', async (req, res) => {
+  r.get('/concours/:slug', publicPage, (req, res) => contestPage(req, res));
+  r.get('/concours/:slug/resultats', publicPage, async (req, res) => {
     const data = await results(deps, slugOf(req));
     res.page('contests/results', { title: `Résultats — ${data.contest.title}`, ...data, pictures, draw: await publishedDraw(deps, data.contest.slug) });
   });

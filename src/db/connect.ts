@@ -1,6 +1,7 @@
 // Opens the database: embedded PGlite under DATA_DIR by default, a PostgreSQL server when DATABASE_URL is set.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
@@ -55,9 +56,49 @@ export function lockDataDir(dir: string): () => void {
   throw new DataDirLockedError(`Impossible de verrouiller ${dir}`);
 }
 
+/**
+ * PGlite runs each query synchronously on this thread, and its queue hands a finished query's turn
+ * to the next one without letting the event loop run: twenty logins' queries then run back to
+ * back while every other request waits. After `sliceMs` of database work without a break, the
+ * next query first lets the event loop turn once (setImmediate). Yielding before every query
+ * instead cost most of the login throughput (docs/decisions/0015-what-a-page-costs.md).
+ */
+export function timeSliced(pglite: PGlite, sliceMs = PGLITE_SLICE_MS): PGlite {
+  let since = performance.now();
+  const gate = async () => {
+    if (performance.now() - since < sliceMs) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+  const sliceQueries = <T extends object>(target: T): T =>
+    new Proxy(target, {
+      get(t, prop, receiver) {
+        const value: unknown = Reflect.get(t, prop, receiver);
+        if (typeof value !== 'function') return value;
+        if (prop === 'query' || prop === 'exec') {
+          return async (...args: unknown[]) => {
+            await gate();
+            return (value as (...a: unknown[]) => Promise<unknown>).apply(t, args);
+          };
+        }
+        if (prop === 'transaction') {
+          return async (fn: (tx: object) => Promise<unknown>) => {
+            await gate();
+            return (value as (f: (tx: object) => Promise<unknown>) => Promise<unknown>).call(t, (tx) => fn(sliceQueries(tx)));
+          };
+        }
+        return (value as (...a: unknown[]) => unknown).bind(t);
+      },
+    });
+  return sliceQueries(pglite);
+}
+
+export const PGLITE_SLICE_MS = Number(process.env.PGLITE_SLICE_MS ?? 10);
+
 export async function openPglite(pglite: PGlite, created = false, onClose?: () => void): Promise<Database> {
   await pglite.waitReady;
-  const factory = new PrismaPGliteStrictCommit(pglite); // a failed COMMIT throws, as on PostgreSQL
+  // A failed COMMIT throws, as on PostgreSQL (pglite-commit.ts); queries yield to the event loop (timeSliced).
+  const factory = new PrismaPGliteStrictCommit(PGLITE_SLICE_MS > 0 ? timeSliced(pglite) : pglite);
   const prisma = new PrismaClient({ adapter: factory });
   return {
     kind: 'pglite',

@@ -5,6 +5,7 @@ import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
+import { keepRenderedPage, PageCache, pageCacheInvalidation, publicPageFor } from './page-cache.ts';
 import type { Deps } from '../deps.ts';
 import { requestLog } from './request-log.ts';
 import { NotFoundError } from '../core/errors.ts';
@@ -50,7 +51,15 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   app.locals.siteName = 'Club Petites Stars';
 
   app.use(requestLog(logger));
-  app.use(
+  const pageCache = new PageCache({ ttlMs: config.pageCacheSeconds * 1000 });
+  app.locals.pageCache = pageCache;
+  if (pageCache.enabled) {
+    app.locals.publicPage = publicPageFor(pageCache, (req) => !hasCookie(req, SESSION_COOKIE));
+    app.use(pageCacheInvalidation(pageCache));
+  }
+  // helmet's headers do not depend on the request here (no nonce): they are worked out once and
+  // set in one step, instead of by a chain of twelve middlewares on every request.
+  const securityHeaders = headersOf(
     helmet({
       contentSecurityPolicy: {
         useDefaults: false,
@@ -72,6 +81,10 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
       referrerPolicy: { policy: 'same-origin' },
     }),
   );
+  app.use((_req: Request, res: Response, next: NextFunction) => {
+    for (const [name, value] of securityHeaders) res.setHeader(name, value);
+    next();
+  });
 
   Object.assign(app.locals, viewHelpers, { navFor: deps.registry.nav });
   const sessions = session({
@@ -103,6 +116,7 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
       res.render('layouts/main', { ...locals, bodyView: `../${view}` }, (err: Error | null, html?: string) => {
         if (err) return req.next?.(err);
         const token = res.locals.pendingCsrf as string | undefined;
+        keepRenderedPage(pageCache, res, html ?? '', !!token || !!req.session);
         if (!token || req.session) return void res.send(html);
         sessions(req, res, (e?: unknown) => {
           if (e) return req.next?.(e);
@@ -161,4 +175,21 @@ function mountModules(app: express.Express, deps: Deps): void {
 function hasCookie(req: Request, name: string): boolean {
   const header = req.headers.cookie;
   return !!header && (header.startsWith(`${name}=`) || header.includes(` ${name}=`) || header.includes(`;${name}=`));
+}
+
+/** The headers a request-independent middleware (helmet) sets, collected once. */
+function headersOf(middleware: (req: Request, res: Response, next: (err?: unknown) => void) => void): [string, string][] {
+  const headers = new Map<string, string>();
+  const res = {
+    setHeader: (name: string, value: string) => headers.set(name, String(value)),
+    removeHeader: (name: string) => headers.delete(name),
+    getHeader: (name: string) => headers.get(name),
+  } as unknown as Response;
+  let called = false;
+  middleware({ headers: {}, method: 'GET', url: '/' } as Request, res, (err?: unknown) => {
+    if (err) throw err;
+    called = true;
+  });
+  if (!called) throw new Error('the headers middleware did not finish synchronously');
+  return [...headers];
 }

@@ -14,6 +14,10 @@ declare module 'http' {
 }
 
 export function requestLog(logger: Logger): RequestHandler {
+  // The completed-request line holds only an id, the method, the path without its query string,
+  // the status and the duration: no key of it can hold personal data, so it skips the redaction
+  // pass (about 6 times the cost of the line itself, for every request). Other lines keep it.
+  const access = logger.child({}, { redact: [] });
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     const id = randomUUID();
@@ -32,9 +36,9 @@ export function requestLog(logger: Logger): RequestHandler {
         responseTime: Number(process.hrtime.bigint() - started) / 1e6,
       };
       // 503 (database unreachable) is an expected state, answered and retried: a warning.
-      if (status === 503) logger.warn(line, 'request completed');
-      else if (status >= 500) logger.error(line, 'request errored');
-      else logger.info(line, 'request completed');
+      if (status === 503) access.warn(line, 'request completed');
+      else if (status >= 500) access.error(line, 'request errored');
+      else access.info(line, 'request completed');
     });
     next();
   };

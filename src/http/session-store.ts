@@ -6,6 +6,15 @@ import type { Clock } from '../core/clock.ts';
 
 const DEFAULT_TTL_MS = 7 * 24 * 3600 * 1000;
 
+/**
+ * A request moves the session's server-side expiry forward (rolling) only when that moves it by at
+ * least this much: a member clicking through pages costs no write per page. The idle timeout is
+ * then between 30 minutes minus this and 30 minutes.
+ */
+export const TOUCH_GRANULARITY_MS = 60_000;
+/** Expiries read by get(), by session id, so that touch() knows whether to write (bounded). */
+const MAX_REMEMBERED = 10_000;
+
 export class PrismaSessionStore extends session.Store {
   constructor(
     private readonly db: Db,
@@ -22,10 +31,22 @@ export class PrismaSessionStore extends session.Store {
     return new Date(this.clock.now().getTime() + (sess.cookie?.originalMaxAge ?? DEFAULT_TTL_MS));
   }
 
+  private readonly readExpiry = new Map<string, number>();
+
+  private remember(sid: string, expiresAt: Date): void {
+    this.readExpiry.delete(sid);
+    this.readExpiry.set(sid, expiresAt.getTime());
+    if (this.readExpiry.size > MAX_REMEMBERED) this.readExpiry.delete(this.readExpiry.keys().next().value as string);
+  }
+
   get(sid: string, cb: (err: unknown, session?: SessionData | null) => void): void {
     this.db.session
       .findUnique({ where: { sid } })
-      .then((row) => cb(null, row && row.expiresAt > this.clock.now() ? (JSON.parse(row.data) as SessionData) : null))
+      .then((row) => {
+        if (!row || row.expiresAt <= this.clock.now()) return cb(null, null);
+        this.remember(sid, row.expiresAt);
+        cb(null, JSON.parse(row.data) as SessionData);
+      })
       .catch(cb);
   }
 
@@ -33,6 +54,7 @@ export class PrismaSessionStore extends session.Store {
     const data = JSON.stringify(sess);
     const memberId = sess.memberId ?? null;
     const expiresAt = this.expiry(sess);
+    this.remember(sid, expiresAt);
     this.db.session
       .upsert({ where: { sid }, create: { sid, data, memberId, expiresAt }, update: { data, memberId, expiresAt } })
       .then(() => cb?.())
@@ -40,13 +62,21 @@ export class PrismaSessionStore extends session.Store {
   }
 
   touch(sid: string, sess: SessionData, cb?: (err?: unknown) => void): void {
+    const expiresAt = this.expiry(sess);
+    const known = this.readExpiry.get(sid);
+    if (known !== undefined && expiresAt.getTime() - known < TOUCH_GRANULARITY_MS) {
+      cb?.();
+      return;
+    }
+    this.remember(sid, expiresAt);
     this.db.session
-      .updateMany({ where: { sid }, data: { expiresAt: this.expiry(sess) } })
+      .updateMany({ where: { sid }, data: { expiresAt } })
       .then(() => cb?.())
       .catch((err) => cb?.(err));
   }
 
   destroy(sid: string, cb?: (err?: unknown) => void): void {
+    this.readExpiry.delete(sid);
     this.db.session
       .deleteMany({ where: { sid } })
       .then(() => cb?.())

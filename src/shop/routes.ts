@@ -5,6 +5,7 @@ import { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps.ts';
 import { formAction } from '../http/forms.ts';
+import { publicPage } from '../http/page-cache.ts';
 import type { FormState } from '../http/forms.ts';
 import { flash } from '../http/flash.ts';
 import { NotFoundError, ValidationError } from '../core/errors.ts';
@@ -79,9 +80,9 @@ export function shopPublicRoutes(deps: Deps): Router {
       shop: shopHelpers,
     });
   };
-  r.get('/boutique', (req, res) => list(req, res));
-  r.get('/boutique/:categorie', (req, res) => list(req, res, String(req.params.categorie)));
-  r.get('/produit/:slug', async (req, res) => {
+  r.get('/boutique', publicPage, (req, res) => list(req, res));
+  r.get('/boutique/:categorie', publicPage, (req, res) => list(req, res, String(req.params.categorie)));
+  r.get('/produit/:slug', publicPage, async (req, res) => {
     const product = await publishedProduct(deps, String(req.params.slug));
     res.page('shop/product', { title: product.name, product, shop: shopHelpers });
   });

@@ -1,0 +1,134 @@
+// A short-lived cache of the public pages as a visitor without a session sees them
+// (docs/decisions/0016-public-page-cache.md). Such a page is the same for every such visitor: no
+// member, no flash message, no form token. A route opts in with `publicPage` before its handler;
+// the page rendered by `res.page` is then kept for `ttlMs` under its URL and served as is to the
+// next visitors without a session, without running the handler (no query, no render).
+//
+// Freshness: any request of this process that may change data (not GET/HEAD) and succeeds empties
+// the cache, so a staff edit is seen at once; changes made elsewhere (another process, a background
+// job) show within `ttlMs`. The age is measured on the monotonic clock: it says nothing about the
+// application's dates and must not follow the injected clock.
+import { performance } from 'node:perf_hooks';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
+
+export interface PageCacheOptions {
+  /** 0 disables the cache. */
+  ttlMs: number;
+  /** At most this many URLs are kept; the oldest stored goes first. */
+  maxEntries?: number;
+  /** Monotonic milliseconds (tests pass their own). */
+  now?: () => number;
+}
+
+interface Entry {
+  html: string;
+  storedAt: number;
+}
+
+export class PageCache {
+  readonly ttlMs: number;
+  private readonly maxEntries: number;
+  private readonly now: () => number;
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(opts: PageCacheOptions) {
+    this.ttlMs = opts.ttlMs;
+    this.maxEntries = opts.maxEntries ?? 500;
+    this.now = opts.now ?? (() => performance.now());
+  }
+
+  get enabled(): boolean {
+    return this.ttlMs > 0;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): string | undefined {
+    const e = this.entries.get(key);
+    if (!e) return undefined;
+    if (this.now() - e.storedAt >= this.ttlMs) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    return e.html;
+  }
+
+  set(key: string, html: string): void {
+    this.entries.delete(key);
+    this.entries.set(key, { html, storedAt: this.now() });
+    if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}
+
+/** URLs longer than this (long search strings) are not kept. */
+const MAX_KEY_LENGTH = 300;
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    /** Set by `publicPage` when the page rendered by `res.page` may be kept under this URL. */
+    pageCacheKey?: string;
+  }
+}
+
+/**
+ * The app-wide part: empties the cache when a request that may change data succeeds. Mounted
+ * before the routes by app.ts, with the app's cache.
+ */
+export function pageCacheInvalidation(cache: PageCache): RequestHandler {
+  return (req, res, next) => {
+    if (cache.enabled && req.method !== 'GET' && req.method !== 'HEAD') {
+      res.on('finish', () => {
+        if (res.statusCode < 400) cache.clear();
+      });
+    }
+    next();
+  };
+}
+
+/**
+ * Route middleware: serves the kept page to a visitor without a session cookie, or marks the
+ * request so that `res.page` keeps what it renders. `anonymous` tells whether the request carries
+ * no session cookie (app.ts knows the cookie's name).
+ */
+export function publicPageFor(cache: PageCache, anonymous: (req: Request) => boolean): RequestHandler {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (!cache.enabled || (req.method !== 'GET' && req.method !== 'HEAD') || !anonymous(req)) return next();
+    const key = req.originalUrl;
+    if (key.length > MAX_KEY_LENGTH) return next();
+    const html = cache.get(key);
+    if (html !== undefined) {
+      res.setHeader('X-Page-Cache', 'hit');
+      res.type('html').send(html);
+      return;
+    }
+    res.setHeader('X-Page-Cache', 'miss');
+    res.locals.pageCacheKey = key;
+    next();
+  };
+}
+
+/**
+ * Called by `res.page` once a page is rendered: keeps it when the route opted in and nothing made
+ * it personal (a form token that starts a session, a cookie, a status other than 200).
+ */
+export function keepRenderedPage(cache: PageCache, res: Response, html: string, personal: boolean): void {
+  const key = res.locals.pageCacheKey;
+  if (!key || personal || res.statusCode !== 200 || res.getHeader('Set-Cookie')) return;
+  cache.set(key, html);
+}
+
+/**
+ * What a module puts before a public page's handler: `router.get('/boutique', publicPage, handler)`.
+ * The app (app.ts) holds the cache; without one (PAGE_CACHE_SECONDS=0) this only calls next.
+ */
+export const publicPage: RequestHandler = (req, res, next) => {
+  const handler = req.app.locals.publicPage as RequestHandler | undefined;
+  if (!handler) return next();
+  return handler(req, res, next);
+};
