@@ -25,13 +25,14 @@ import type { Result } from 'autocannon';
 import pg from 'pg';
 import { LIMITS } from '../src/core/rate-limit.ts';
 import { Child, Client, HOST, csrfOf, login, round, sleep, summary } from './lib.ts';
+import { runShop, shopReport, shopViolations } from './shop.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // tsx's loader in the child node itself: one process per server, so its pid, memory and CPU are its own.
 const TSX = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href];
 const CPU_PROF = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
 const PHASES = new Set(
-  (process.env.BENCH_PHASES ?? 'pages,logins,coupons,race,codegen').split(',').map((s) => s.trim()),
+  (process.env.BENCH_PHASES ?? 'pages,logins,coupons,race,checkout,shoprace,codegen').split(',').map((s) => s.trim()),
 );
 const num = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
@@ -597,6 +598,7 @@ async function main() {
     raceResult = await race(port, members, ready.raceCode as string, couponSessions);
   }
   for (const s of couponSessions) s.client.close();
+  const shop = await runShop({ port, app, phases: PHASES, durationS: DURATION, progress, cpuMeter });
   const verify = await app.call('verify');
   await app.stop();
 
@@ -650,6 +652,7 @@ async function main() {
     coupons: coupons && { postOnly: coupons, browserLike: couponsFollow, doubleCredits },
     race: raceResult && { ...raceResult, doubleCredits: raceDouble },
     ledger: verify,
+    shop,
     codegen,
     totalSeconds: 0,
   };
@@ -750,6 +753,8 @@ async function main() {
       '',
       '',
     ]);
+  const shopOut = shopReport(shop, { f, loopP99, cores });
+  rows.push(...shopOut.rows);
 
   const lines = [
     '',
@@ -782,6 +787,7 @@ async function main() {
         `${raceResult.other} other ${JSON.stringify(raceResult.statuses)}, double credits ${raceDouble} (must be 0)`,
     );
   }
+  lines.push(...shopOut.lines);
   if (codegen) {
     const g = (k: string) => codegen[k] as number;
     lines.push(
@@ -798,6 +804,8 @@ async function main() {
   for (const [name, p] of [
     ['GET /', homePage],
     ['GET /confidentialite', privacyPage],
+    [`GET ${SHOP_LIST}`, shopList],
+    [`GET ${SHOP_PRODUCT}`, shopProduct],
   ] as const) {
     if (!p) continue;
     const v = vsBare(p);
@@ -834,8 +842,10 @@ async function main() {
   await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
   console.info(`results: ${path.relative(process.cwd(), file)}`);
 
+  const shopBroken = shopViolations(shop);
+  for (const v of shopBroken) console.error(`SHOP INVARIANT VIOLATED: ${v}`);
   const broken =
-    (raceResult && (raceResult.successes !== 1 || raceResult.serverErrors > 0)) || raceDouble > 0 || doubleCredits > 0;
+    (raceResult && (raceResult.successes !== 1 || raceResult.serverErrors > 0)) || raceDouble > 0 || doubleCredits > 0 || shopBroken.length > 0;
   if (broken) {
     console.error('INVARIANT VIOLATED: see the race / coupon lines above.');
     process.exitCode = 2;
