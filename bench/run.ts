@@ -27,13 +27,14 @@ import { LIMITS } from '../src/core/rate-limit.ts';
 import { Child, Client, HOST, csrfOf, login, round, sleep, summary } from './lib.ts';
 import { measureMemory } from './memory.ts';
 import type { MemoryFigures } from './memory.ts';
+import { runShop, shopReport, shopViolations } from './shop.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 // tsx's loader in the child node itself: one process per server, so its pid, memory and CPU are its own.
 const TSX = ['--import', pathToFileURL(path.join(ROOT, 'node_modules/tsx/dist/loader.mjs')).href];
 const CPU_PROF = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
 const PHASES = new Set(
-  (process.env.BENCH_PHASES ?? 'pages,logins,coupons,race,codegen,memory').split(',').map((s) => s.trim()),
+  (process.env.BENCH_PHASES ?? 'pages,logins,coupons,race,checkout,shoprace,codegen,memory').split(',').map((s) => s.trim()),
 );
 const num = (name: string, fallback: number) => {
   const v = Number(process.env[name]);
@@ -609,6 +610,7 @@ async function main() {
     raceResult = await race(port, members, ready.raceCode as string, couponSessions);
   }
   for (const s of couponSessions) s.client.close();
+  const shop = await runShop({ port, app, phases: PHASES, durationS: DURATION, progress, cpuMeter });
   const verify = await app.call('verify');
   await app.stop();
 
@@ -669,6 +671,7 @@ async function main() {
     coupons: coupons && { postOnly: coupons, browserLike: couponsFollow, doubleCredits },
     race: raceResult && { ...raceResult, doubleCredits: raceDouble },
     ledger: verify,
+    shop,
     codegen,
     memory,
     totalSeconds: 0,
@@ -771,6 +774,8 @@ async function main() {
       '',
       '',
     ]);
+  const shopOut = shopReport(shop, { f, loopP99, cores });
+  rows.push(...shopOut.rows);
 
   const lines = [
     '',
@@ -803,6 +808,7 @@ async function main() {
         `${raceResult.other} other ${JSON.stringify(raceResult.statuses)}, double credits ${raceDouble} (must be 0)`,
     );
   }
+  lines.push(...shopOut.lines);
   if (codegen) {
     const g = (k: string) => codegen[k] as number;
     lines.push(
@@ -863,8 +869,10 @@ async function main() {
     console.info('docs/benchmarks.md: section updated');
   }
 
+  const shopBroken = shopViolations(shop);
+  for (const v of shopBroken) console.error(`SHOP INVARIANT VIOLATED: ${v}`);
   const broken =
-    (raceResult && (raceResult.successes !== 1 || raceResult.serverErrors > 0)) || raceDouble > 0 || doubleCredits > 0;
+    (raceResult && (raceResult.successes !== 1 || raceResult.serverErrors > 0)) || raceDouble > 0 || doubleCredits > 0 || shopBroken.length > 0;
   if (broken) {
     console.error('INVARIANT VIOLATED: see the race / coupon lines above.');
     process.exitCode = 2;

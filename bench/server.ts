@@ -15,6 +15,7 @@ import { createApp } from '../src/app.ts';
 import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
 import { DEMO_PASSWORD, seedDemo } from '../prisma/seed.ts';
 import { benchConfig, send, serveCommands } from './lib.ts';
+import { shopCommands } from './shop.ts';
 
 const dataDir: string = process.env.BENCH_DATA_DIR ?? '';
 if (!dataDir) throw new Error('BENCH_DATA_DIR is required');
@@ -75,6 +76,7 @@ async function main() {
   let inspector: Session | undefined;
   serveCommands(
     {
+      ...shopCommands(deps),
       // CPU profile of one phase (BENCH_CPU_PROF): V8's sampling profiler through the inspector.
       'profile-start': async () => {
         inspector = new Session();

@@ -15,10 +15,10 @@ import { addToCart, MAX_QUANTITY, removeLine, setQuantities, viewCart } from './
 import type { Cart } from './cart.ts';
 import { computeInvoice } from './bookings.ts';
 import { paymentMethods } from './payment.ts';
-import { AddToCartSchema, CheckoutSchema, ExportSchema, isReference, isUuid, ListQuery, ReasonSchema, RemoveSchema, ShipSchema, STATUSES } from './schema.ts';
+import { AddToCartSchema, CheckoutSchema, ExportSchema, isReference, isUuid, ListQuery, ReasonSchema, RefundSchema, RemoveSchema, ShipSchema, STATUSES } from './schema.ts';
 import {
-  cancelOrder, exportHandOver, formatCreditNoteNumber, formatInvoiceNumber, markDelivered, markPaid, markPreparing, markShipped, memberOrder, memberOrders,
-  placeOrder, refundOrder, RECIPIENTS, shippableOrders, staffOrder, staffOrders, STATUS_LABELS,
+  cancelOrder, exportHandOver, formatCreditNoteNumber, formatInvoiceNumber, markDelivered, markPaid, markPreparing, markShipped, memberCreditNote, memberOrder, memberOrders,
+  placeOrder, refundOrder, RECIPIENTS, shippableOrders, staffCreditNote, staffOrder, staffOrders, STATUS_LABELS,
 } from './service.ts';
 
 const empty: FormState = { values: {}, errors: {} };
@@ -167,14 +167,32 @@ export function orderMemberRoutes(deps: Deps): Router {
     const { order, invoice } = await memberOrder(deps, req.member!.id, reference(req));
     res.page('orders/invoice', { title: `Facture ${formatInvoiceNumber(order.invoiceNumber)}`, order, invoice, seller: deps.config.seller, clientNumber: req.member!.number, ...helpers });
   });
+  r.get('/commandes/:numero/avoir', async (req, res) => {
+    const { order, invoice } = await memberCreditNote(deps, req.member!.id, reference(req));
+    res.page('orders/credit-note', {
+      title: `Avoir ${formatCreditNoteNumber(order.creditNoteNumber!)}`, order, invoice, seller: deps.config.seller, clientNumber: req.member!.number,
+      back: `/compte/commandes/${order.reference}`, ...helpers,
+    });
+  });
   return r;
 }
 
 export function orderStaffRoutes(deps: Deps): Router {
   const r = Router();
   r.get('/commandes', async (req, res) => {
-    const q = ListQuery.parse({ statut: req.query.statut, q: req.query.q });
-    res.page('orders/staff-list', { title: 'Commandes', orders: await staffOrders(deps, { status: q.statut, q: q.q }), filter: q, statuses: STATUSES, ...helpers });
+    const q = ListQuery.parse({ statut: req.query.statut, q: req.query.q, avant: req.query.avant });
+    const { orders, next } = await staffOrders(deps, { status: q.statut, q: q.q, before: q.avant });
+    const link = (avant?: number) => `/gestion/commandes?${new URLSearchParams({ ...(q.statut ? { statut: q.statut } : {}), ...(avant ? { avant: String(avant) } : {}) }).toString()}`.replace(/\?$/, '');
+    res.page('orders/staff-list', {
+      title: 'Commandes', orders, filter: q, statuses: STATUSES, nextHref: next ? link(next) : null, firstHref: q.avant ? link() : null, ...helpers,
+    });
+  });
+  r.get('/commandes/:numero/avoir', async (req, res) => {
+    const { order, invoice, memberNumber } = await staffCreditNote(deps, reference(req));
+    res.page('orders/credit-note', {
+      title: `Avoir ${formatCreditNoteNumber(order.creditNoteNumber!)}`, order, invoice, seller: deps.config.seller, clientNumber: memberNumber,
+      back: `/gestion/commandes/${order.reference}`, ...helpers,
+    });
   });
   const orderPage = async (req: Request, res: Response, form: FormState = empty) => {
     const data = await staffOrder(deps, reference(req));
@@ -219,10 +237,13 @@ export function orderStaffRoutes(deps: Deps): Router {
   r.post(
     '/commandes/:numero/remboursement',
     formAction({
-      schema: ReasonSchema,
+      schema: RefundSchema,
       render: orderPage,
-      run: (req, d) => refundOrder(deps, req.member!.id, reference(req), d.reason),
-      done: (req, res) => back(req, res, 'Commande remboursée : avoir émis, crédit rendu.'),
+      run: async (req, d) => {
+        await refundOrder(deps, req.member!.id, reference(req), d.reason, d.retour);
+        return d.retour;
+      },
+      done: (req, res, returned) => back(req, res, `Commande remboursée : avoir émis, crédit rendu${returned ? ', articles remis en stock' : ''}.`),
     }),
   );
   r.get('/commandes/:numero/:action', (req, res) => res.redirect(303, `/gestion/commandes/${reference(req)}`));

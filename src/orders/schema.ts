@@ -1,6 +1,6 @@
 // Form schemas of the cart, the checkout and the staff order pages; French messages.
 import { z } from 'zod';
-import { formText, integerField } from '../core/fields.ts';
+import { checkbox, formText, integerField } from '../core/fields.ts';
 import { ContactSchema } from '../accounts/schema.ts';
 import type { OrderStatus } from '../generated/prisma/client.ts';
 
@@ -28,6 +28,9 @@ export const ReasonSchema = z.object({
   reason: formText('Motif').trim().min(3, 'Motif : indiquez la raison (3 caractères au moins).').max(300, 'Motif : 300 caractères au maximum.'),
 });
 
+/** Refund after shipping: the box "articles retournés" puts the units back on sale. */
+export const RefundSchema = ReasonSchema.extend({ retour: checkbox('Articles retournés') });
+
 export const ShipSchema = z.object({
   carrier: formText('Transporteur').trim().min(2, 'Transporteur : champ obligatoire.').max(80, 'Transporteur : 80 caractères au maximum.'),
   trackingNumber: formText('Numéro de suivi').trim().min(4, 'Numéro de suivi : 4 caractères au moins.').max(60, 'Numéro de suivi : 60 caractères au maximum.').regex(/^[\w\- ]+$/, 'Numéro de suivi : lettres, chiffres et tirets seulement.'),
@@ -46,5 +49,7 @@ export const STATUSES = ['AWAITING_PAYMENT', 'PAID', 'PREPARING', 'SHIPPED', 'DE
 export const ListQuery = z.object({
   statut: z.enum(STATUSES).optional().catch(undefined),
   q: z.string().max(20).regex(/^[\w]*$/).optional().catch(undefined),
+  /** Keyset of the next page: orders invoiced before this invoice number. */
+  avant: z.string().regex(/^\d{1,9}$/).transform(Number).optional().catch(undefined),
 });
 export const isReference = (s: string) => REF.test(s);

@@ -208,14 +208,53 @@ export async function memberOrder(deps: Deps, memberId: string, reference: strin
 export interface StaffFilter {
   status?: OrderStatus;
   q?: string;
+  /** Keyset: the orders invoiced before this invoice number (the next page). */
+  before?: number;
 }
 
+/** Rows per page of the staff's order list. */
+export const STAFF_PAGE_SIZE = 50;
+
+/** "42", "c42", "C000042" → "C000042"; anything else is no reference. */
+export function normalizeReference(q: string): string | null {
+  const m = /^C?0*(\d{1,9})$/i.exec(q.trim());
+  return m ? formatReference(Number(m[1])) : null;
+}
+
+/**
+ * The staff's order list, newest first, one page at a time by keyset on the invoice number (unique,
+ * given in the order's transaction): each page reads at most STAFF_PAGE_SIZE + 1 rows through an
+ * index ((status, invoiceNumber) with a filter), whatever the size of the table. The search is by
+ * exact reference (unique index), typed in full or as its number.
+ */
 export async function staffOrders(deps: Deps, f: StaffFilter) {
-  return deps.db.order.findMany({
-    where: { ...(f.status ? { status: f.status } : {}), ...(f.q ? { reference: { contains: f.q.toUpperCase() } } : {}) },
-    orderBy: { createdAt: 'desc' },
-    take: 200,
+  const reference = f.q ? normalizeReference(f.q) : undefined;
+  if (reference === null) return { orders: [], next: null };
+  const rows = await deps.db.order.findMany({
+    where: {
+      ...(f.status ? { status: f.status } : {}),
+      ...(reference ? { reference } : {}),
+      ...(f.before ? { invoiceNumber: { lt: f.before } } : {}),
+    },
+    select: { reference: true, createdAt: true, status: true, totalCents: true, dueCents: true, invoiceNumber: true },
+    orderBy: { invoiceNumber: 'desc' },
+    take: STAFF_PAGE_SIZE + 1,
   });
+  const orders = rows.slice(0, STAFF_PAGE_SIZE);
+  return { orders, next: rows.length > STAFF_PAGE_SIZE ? orders[orders.length - 1].invoiceNumber : null };
+}
+
+/** The credit note of the member's own cancelled or refunded order; none (or someone else's) is a 404. */
+export async function memberCreditNote(deps: Deps, memberId: string, reference: string) {
+  const data = await memberOrder(deps, memberId, reference);
+  if (!data.order.creditNoteNumber) throw new NotFoundError('Cette commande n’a pas d’avoir.');
+  return data;
+}
+
+export async function staffCreditNote(deps: Deps, reference: string) {
+  const data = await staffOrder(deps, reference);
+  if (!data.order.creditNoteNumber) throw new NotFoundError('Cette commande n’a pas d’avoir.');
+  return data;
 }
 
 export async function staffOrder(deps: Deps, reference: string) {
@@ -307,7 +346,9 @@ export async function markDelivered(deps: Deps, staffId: string, reference: stri
  * Cancellation (before shipping) or refund (after): a credit note reversing the invoice, the
  * credit used given back, the money received paid back (D 411 / C 512); a cancellation restocks.
  */
-async function unwind(deps: Deps, tx: Tx, o: Awaited<ReturnType<typeof lockOrder>>, to: 'CANCELLED' | 'REFUNDED', reason: string, actor: string | null) {
+async function unwind(
+  deps: Deps, tx: Tx, o: Awaited<ReturnType<typeof lockOrder>>, to: 'CANCELLED' | 'REFUNDED', reason: string, actor: string | null, goodsReturned = false,
+) {
   const now = deps.clock.now();
   if (!NEXT[to].includes(o.status)) refuse(o, to);
   const moneyReceived = o.status !== 'AWAITING_PAYMENT' ? o.dueCents : 0;
@@ -316,7 +357,9 @@ async function unwind(deps: Deps, tx: Tx, o: Awaited<ReturnType<typeof lockOrder
     where: { id: o.id },
     data: { status: to, cancelReason: reason, creditNoteNumber, creditNoteAt: now, updatedAt: now, ...(to === 'CANCELLED' ? { cancelledAt: now } : { refundedAt: now }) },
   });
-  if (to === 'CANCELLED') {
+  // A cancellation restocks (the goods never left); a refund only when staff say the goods came back (decision 0063).
+  const restock = to === 'CANCELLED' || goodsReturned;
+  if (restock) {
     for (const l of [...o.lines].sort((a, b) => (a.productId < b.productId ? -1 : 1))) {
       await tx.$executeRaw`UPDATE "Product" SET stock = stock + ${l.quantity} WHERE id = ${l.productId}::uuid`;
     }
@@ -335,7 +378,13 @@ async function unwind(deps: Deps, tx: Tx, o: Awaited<ReturnType<typeof lockOrder
       idempotencyKey: `order-bank-refund:${o.id}`, lines: bankRefundLines(moneyReceived, o.memberNumber),
     });
   }
-  await audit(tx, to === 'CANCELLED' ? 'order.cancelled' : 'order.refunded', { at: now, actor, subject: o.memberId, details: { id: o.reference, reason } });
+  await audit(tx, to === 'CANCELLED' ? 'order.cancelled' : 'order.refunded', {
+    at: now, actor, subject: o.memberId,
+    details: {
+      id: o.reference, reason,
+      ...(to === 'REFUNDED' ? { stock: restock ? `articles retournés, ${o.lines.reduce((n, l) => n + l.quantity, 0)} remis en stock` : 'articles non retournés, stock inchangé' } : {}),
+    },
+  });
   const parts = [
     `Votre commande ${o.reference} a été ${to === 'CANCELLED' ? 'annulée' : 'remboursée'} (avoir ${av}).`,
     `Motif : ${reason}`,
@@ -356,14 +405,15 @@ export async function cancelOrder(deps: Deps, staffId: string | null, reference:
   }, TX);
 }
 
-export async function refundOrder(deps: Deps, staffId: string, reference: string, reason: string) {
+/** Refund after shipping; `goodsReturned`: the parcel came back, its units go back on sale. */
+export async function refundOrder(deps: Deps, staffId: string, reference: string, reason: string, goodsReturned = false) {
   return deps.db.$transaction(async (tx) => {
     // The member's lock first, like every writer of a member's rows (checkout, erasure): no deadlock.
     const owner = await tx.order.findUnique({ where: { reference }, select: { memberId: true } });
     if (!owner) throw new NotFoundError('Commande introuvable.');
     await lockMember(tx, owner.memberId);
     const o = await lockOrder(tx, reference);
-    await unwind(deps, tx, o, 'REFUNDED', reason, staffId);
+    await unwind(deps, tx, o, 'REFUNDED', reason, staffId, goodsReturned);
   }, TX);
 }
 

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "Order_status_invoiceNumber_idx" ON "Order"("status", "invoiceNumber");
