@@ -5,7 +5,7 @@ import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
 import helmet from 'helmet';
-import { keepRenderedPage, PageCache, pageCacheInvalidation, publicPageFor } from './page-cache.ts';
+import { keepRenderedPage, PageCache, pageCacheInvalidation, publicPageFor, serveKeptPage } from './page-cache.ts';
 import type { Deps } from '../deps.ts';
 import { requestLog } from './request-log.ts';
 import { NotFoundError } from '../core/errors.ts';
@@ -85,6 +85,7 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
     for (const [name, value] of securityHeaders) res.setHeader(name, value);
     next();
   });
+  if (pageCache.enabled) app.use(serveKeptPage(pageCache, (req) => !hasCookie(req, SESSION_COOKIE)));
 
   Object.assign(app.locals, viewHelpers, { navFor: deps.registry.nav });
   const sessions = session({

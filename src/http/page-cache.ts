@@ -114,6 +114,21 @@ export function publicPageFor(cache: PageCache, anonymous: (req: Request) => boo
 }
 
 /**
+ * App-wide, early in the chain: a kept page is sent before the body parsers, the session, the
+ * module routers and the route itself run. A page is only ever kept for a URL whose route opted in
+ * and rendered it with a 200, so the same URL gets the same answer.
+ */
+export function serveKeptPage(cache: PageCache, anonymous: (req: Request) => boolean): RequestHandler {
+  return (req, res, next) => {
+    if ((req.method !== 'GET' && req.method !== 'HEAD') || cache.size === 0 || !anonymous(req)) return next();
+    const html = cache.get(req.originalUrl);
+    if (html === undefined) return next();
+    res.setHeader('X-Page-Cache', 'hit');
+    res.type('html').send(html);
+  };
+}
+
+/**
  * Called by `res.page` once a page is rendered: keeps it when the route opted in and nothing made
  * it personal (a form token that starts a session, a cookie, a status other than 200).
  */
