@@ -11,7 +11,7 @@ import { postEntry, reverseEntry } from '../src/accounting/journal.ts';
 import type { EntryInput, JournalCode } from '../src/accounting/journal.ts';
 import { closePeriod } from '../src/accounting/periods.ts';
 import { journalTotals, monthlySales } from '../src/accounting/service.ts';
-import { checkLedgerTotals } from '../src/accounting/totals.ts';
+import { addEntryToTotals, checkLedgerTotals } from '../src/accounting/totals.ts';
 import { parisDay } from '../src/core/dates.ts';
 import type { Deps } from '../src/deps.ts';
 
@@ -203,5 +203,27 @@ describe('month totals kept by the postings', () => {
     expect(results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []))).toEqual(Array(6).fill('Error: rollback'));
     expect(await checkLedgerTotals(db)).toEqual([]);
     await expectDashboardAsScans([...years, year0 + 3]);
+  });
+
+  // postEntry's upserts are serialised by the journal counter's lock anyway; this proves the upsert
+  // itself loses nothing when transactions run it at the same time on the same rows.
+  it.runIf(onPostgres)('the upsert alone, run by concurrent transactions on the same rows, loses no addition', async () => {
+    const db = database.prisma;
+    await db.$executeRaw`DELETE FROM "LedgerMonthTotal"`;
+    const ids = (await db.journalEntry.findMany({ select: { id: true }, orderBy: { id: 'asc' } })).map((e) => e.id);
+    expect(ids.length).toBeGreaterThan(100);
+    const results = await Promise.allSettled(
+      ids.map((id) =>
+        db.$transaction(
+          async (tx) => {
+            await addEntryToTotals(tx, id);
+            await tx.$executeRaw`SELECT pg_sleep(0.002)`;
+          },
+          { maxWait: 60_000, timeout: 60_000 },
+        ),
+      ),
+    );
+    expect(results.flatMap((r) => (r.status === 'rejected' ? [String(r.reason)] : []))).toEqual([]);
+    expect(await checkLedgerTotals(db)).toEqual([]);
   });
 });
