@@ -12,6 +12,9 @@ CREATE TABLE "LedgerMonthTotal" (
     CONSTRAINT "LedgerMonthTotal_pkey" PRIMARY KEY ("month","journal","accountKey","accountNumber")
 );
 
+-- CreateIndex
+CREATE INDEX "AuditEvent_action_id_idx" ON "AuditEvent"("action", "id");
+
 -- ---- Month totals of the journal (issue 13, docs/decisions/0043-ledger-month-totals.md) ----
 
 ALTER TABLE "LedgerMonthTotal" ADD CONSTRAINT "LedgerMonthTotal_month_format" CHECK ("month" ~ '^[0-9]{4}-[0-9]{2}$');
