@@ -10,6 +10,7 @@ import { parisDay } from '../core/dates.ts';
 import { nextNumber } from '../db/counter.ts';
 import { AUXILIARY_KEYS, DEFAULT_CHART, isAccountKey } from './chart.ts';
 import type { AccountKey, ChartEntry } from './chart.ts';
+import { addEntryToTotals } from './totals.ts';
 
 export type { AccountKey } from './chart.ts';
 export type JournalCode = 'VE' | 'BQ' | 'OD'; // Ventes, Banque, Opérations diverses
@@ -202,6 +203,8 @@ export async function postEntry(tx: Tx, entry: EntryInput): Promise<{ entryId: b
       };
     }),
   });
+  // The month totals the dashboard reads, in the same transaction (docs/decisions/0043).
+  await addEntryToTotals(tx, created.id);
   return { entryId: created.id, number, duplicate: false };
 }
 
@@ -263,5 +266,6 @@ async function postEntryLines(
     select: { id: true },
   });
   await tx.journalLine.createMany({ data: e.lines.map((l, position) => ({ ...l, entryId: created.id, position })) });
+  await addEntryToTotals(tx, created.id);
   return { entryId: created.id, number };
 }

@@ -31,5 +31,10 @@ export const accountingModule: DomainModule = {
     },
     AccountingClosure: { onErase: 'keep', fields: { period: A, closedAt: A } },
     ChartAccount: { onErase: 'keep', fields: { key: A, number: A, label: A, updatedAt: A } },
+    // Sums of the lines per month, journal and account (no member number): derived accounting data.
+    LedgerMonthTotal: {
+      onErase: 'keep',
+      fields: { month: A, journal: A, accountKey: A, accountNumber: A, debitCents: A, creditCents: A, lineCount: A, entryCount: A },
+    },
   },
 };

@@ -47,7 +47,7 @@ export function accountingRoutes(deps: Deps): Router {
       today: day,
       yearStart: `${year}-01-01`,
       periods: await periodStatus(deps, year),
-      totals: await journalTotals(deps, `${year}-01-01`, `${year}-12-31`),
+      totals: await journalTotals(deps, year),
       journals: JOURNAL_LABELS,
       chart: salesChartSvg(months),
       months,
