@@ -15,7 +15,7 @@ describe('migrations through the WebAssembly schema engine', () => {
       const first = await applyMigrations(db.factory);
       expect(first.length).toBeGreaterThan(0);
       expect(await applyMigrations(db.factory)).toEqual([]);
-      const rows = await db.prisma.$queryRaw<{ migration_name: string }[]>`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL`;
+      const rows = await db.prisma.$queryRaw<{ migration_name: string }[]>`SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL ORDER BY migration_name`;
       expect(rows.map((r) => r.migration_name)).toEqual(first);
     } finally {
       await db.close();
