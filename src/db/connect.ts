@@ -81,10 +81,13 @@ export function timeSliced(pglite: PGlite, sliceMs = PGLITE_SLICE_MS): PGlite {
             return (value as (...a: unknown[]) => Promise<unknown>).apply(t, args);
           };
         }
+        // A transaction yields before it starts, never inside: it holds PGlite's lock, so a yield
+        // there would only lengthen it, and would leave a window in which a query of a
+        // transaction that is being rolled back still reaches it ("Transaction is closed").
         if (prop === 'transaction') {
           return async (fn: (tx: object) => Promise<unknown>) => {
             await gate();
-            return (value as (f: (tx: object) => Promise<unknown>) => Promise<unknown>).call(t, (tx) => fn(sliceQueries(tx)));
+            return (value as (f: (tx: object) => Promise<unknown>) => Promise<unknown>).call(t, fn);
           };
         }
         return (value as (...a: unknown[]) => unknown).bind(t);
