@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
-import { expectDashboardAsScansOf } from './helpers/ledger-scans.ts';
+import { expectDashboardAsScansOf, expectTrialBalanceAsScanOf } from './helpers/ledger-scans.ts';
 import { seedDemo } from '../prisma/seed.ts';
 import { parisDay, parisDayStart } from '../src/core/dates.ts';
 import { checkLedgerTotals } from '../src/accounting/totals.ts';
@@ -30,5 +30,9 @@ describe('month totals after the demo year', () => {
     expect(await db.journalLine.count({ where: { accountKey: 'VENTES', debitCents: { gt: 0 } } })).toBeGreaterThan(0);
     expect(await checkLedgerTotals(db)).toEqual([]);
     await expectDashboardAsScansOf(db, year);
+    // The trial balance from the month totals: a month's first day, a day within, a month's last day, today.
+    for (const at of [`${year}-03-01`, `${year}-05-15`, `${year}-06-30`, parisDay(t.clock.now()), `${year}-12-31`]) {
+      await expectTrialBalanceAsScanOf(db, at);
+    }
   });
 });

@@ -14,7 +14,7 @@ import { journalTotals, monthlySales } from '../src/accounting/service.ts';
 import { addEntryToTotals, checkLedgerTotals } from '../src/accounting/totals.ts';
 import { parisDay } from '../src/core/dates.ts';
 import type { Deps } from '../src/deps.ts';
-import { expectDashboardAsScansOf } from './helpers/ledger-scans.ts';
+import { expectDashboardAsScansOf, expectTrialBalanceAsScanOf } from './helpers/ledger-scans.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -57,7 +57,10 @@ const payment = (at: Date, cents: number, member: number, journal: JournalCode =
 });
 
 async function expectDashboardAsScans(years: number[]) {
-  for (const year of years) await expectDashboardAsScansOf(database.prisma, year);
+  for (const year of years) {
+    await expectDashboardAsScansOf(database.prisma, year);
+    for (const at of [`${year}-01-01`, `${year}-02-14`, `${year}-06-30`, `${year}-12-31`]) await expectTrialBalanceAsScanOf(database.prisma, at);
+  }
 }
 
 const post = (e: EntryInput) => database.prisma.$transaction((tx) => postEntry(tx, e));

@@ -194,13 +194,27 @@ export interface BalanceRow {
 }
 
 /** Trial balance at a date: debit and credit totals per account, entries dated up to that day. */
+/**
+ * Trial balance at a date: the month totals (LedgerMonthTotal, kept by each posting) of the months
+ * before the date's month, plus the lines of that month up to the date. Its cost does not grow
+ * with the journal (docs/decisions/0043). An account's label is the one of its latest line.
+ */
 export async function trialBalance(db: Db, at: string): Promise<{ rows: BalanceRow[]; debit: bigint; credit: bigint }> {
   const rows = await db.$queryRaw<BalanceRow[]>`
-    SELECT l."accountNumber", max(l."accountLabel") AS "accountLabel",
-           sum(l."debitCents")::bigint AS debit, sum(l."creditCents")::bigint AS credit
-    FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
-    WHERE e.date <= ${at}::date
-    GROUP BY l."accountNumber" ORDER BY l."accountNumber"`;
+    WITH sums AS (
+      SELECT t."accountNumber", t."debitCents" AS debit, t."creditCents" AS credit
+      FROM "LedgerMonthTotal" t WHERE t.month < to_char(${at}::date, 'YYYY-MM')
+      UNION ALL
+      SELECT l."accountNumber", l."debitCents"::bigint, l."creditCents"::bigint
+      FROM "JournalEntry" e JOIN "JournalLine" l ON l."entryId" = e.id
+      WHERE e.date >= date_trunc('month', ${at}::date)::date AND e.date <= ${at}::date
+    ), per AS (
+      SELECT "accountNumber", sum(debit)::bigint AS debit, sum(credit)::bigint AS credit FROM sums GROUP BY 1
+    )
+    SELECT p."accountNumber",
+      (SELECT l."accountLabel" FROM "JournalLine" l WHERE l."accountNumber" = p."accountNumber" ORDER BY l."entryId" DESC LIMIT 1) AS "accountLabel",
+      p.debit, p.credit
+    FROM per p ORDER BY p."accountNumber"`;
   // Labels per rate ("TVA collectée 20 %") are reduced to the account's.
   for (const r of rows) r.accountLabel = r.accountLabel.replace(/ \d+(,\d+)? %$/, '');
   return { rows, debit: rows.reduce((s, r) => s + r.debit, 0n), credit: rows.reduce((s, r) => s + r.credit, 0n) };

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import type { Db } from '../../src/db/connect.ts';
 import type { Deps } from '../../src/deps.ts';
 import { journalTotals, monthlySales } from '../../src/accounting/service.ts';
+import { trialBalance } from '../../src/accounting/exports.ts';
 
 export async function scans(db: Db, year: number) {
   const totals = await db.$queryRaw<{ journal: string; entries: bigint; debit: bigint }[]>`
@@ -31,4 +32,17 @@ export async function expectDashboardAsScansOf(db: Db, year: number): Promise<vo
   const before = await scans(db, year);
   expect(await journalTotals({ db } as Deps, year)).toEqual(before.totals);
   expect(await monthlySales({ db } as Deps, year)).toEqual(before.months);
+}
+
+/** The trial balance at a date (month totals + the part-month's lines) equals the scan of every line up to that date. */
+export async function expectTrialBalanceAsScanOf(db: Db, at: string): Promise<void> {
+  const scanned = await db.$queryRaw<{ accountNumber: string; debit: bigint; credit: bigint }[]>`
+    SELECT l."accountNumber", sum(l."debitCents")::bigint AS debit, sum(l."creditCents")::bigint AS credit
+    FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
+    WHERE e.date <= ${at}::date
+    GROUP BY l."accountNumber" ORDER BY l."accountNumber"`;
+  const tb = await trialBalance(db, at);
+  expect(tb.rows.map(({ accountNumber, debit, credit }) => ({ accountNumber, debit, credit }))).toEqual(scanned);
+  expect(tb.rows.every((r) => r.accountLabel.length > 0)).toBe(true);
+  expect(tb.debit).toBe(tb.credit);
 }
