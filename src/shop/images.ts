@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile, access } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import type { Metadata } from 'sharp';
 import type { Config } from '../config.ts';
 import { ValidationError } from '../core/errors.ts';
@@ -69,6 +68,16 @@ export function sniff(buf: Buffer): Kind | null {
 const NOT_AN_IMAGE = 'Image : ce fichier n’est pas une image JPEG, PNG ou WebP lisible.';
 
 /**
+ * sharp (libvips, about 30 MB resident once loaded) is loaded at the first image handled, not at
+ * start: a restarted site serves the stored variants without it.
+ */
+let sharpModule: Promise<typeof import('sharp')> | undefined;
+async function loadSharp(): Promise<typeof import('sharp').default> {
+  sharpModule ??= import('sharp');
+  return (await sharpModule).default;
+}
+
+/**
  * Checks an uploaded file and writes its variants; `seed` names it (the product) so that the same
  * picture on two products gives two keys. Throws a French ValidationError on the 'image' field.
  */
@@ -79,7 +88,7 @@ export async function storeImage(config: Pick<Config, 'dataDir'>, seed: string, 
   if (!kind) throw new ValidationError(NOT_AN_IMAGE, 'image');
   let meta: Metadata;
   try {
-    meta = await sharp(buf, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
+    meta = await (await loadSharp())(buf, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
   } catch {
     throw new ValidationError(NOT_AN_IMAGE, 'image');
   }
@@ -106,6 +115,7 @@ export async function writeVariants(
 ): Promise<StoredImage> {
   const dir = imagesDir(config);
   await mkdir(dir, { recursive: true });
+  const sharp = await loadSharp();
   try {
     await Promise.all(
       variantWidths(width).map(async (w) => {
