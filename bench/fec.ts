@@ -24,7 +24,7 @@ import { fecChunks, trialBalance, trialBalanceCsv } from '../src/accounting/expo
 import { checkFecFile } from '../src/accounting/fec-check.ts';
 import { amountFr } from '../src/accounting/format.ts';
 import { journalTotals, monthlySales } from '../src/accounting/service.ts';
-import { addEntriesToTotals, checkLedgerTotals } from '../src/accounting/totals.ts';
+import { addEntriesToTotals, checkLedgerTotals, scanYearOfLines } from '../src/accounting/totals.ts';
 
 const LINES = Number(process.env.BENCH_FEC_LINES) > 0 ? Number(process.env.BENCH_FEC_LINES) : 1_000_000;
 const YEAR = 2025;
@@ -143,21 +143,6 @@ async function benchFecExport(db: Database, year: number, file: string) {
   };
 }
 
-/** The dashboard's two aggregates as they were before the month totals: scans of the year's lines. */
-async function scanDashboard(db: Database, year: number): Promise<void> {
-  await db.prisma.$queryRaw`
-    SELECT e.journal::text AS journal, count(DISTINCT e.id)::bigint AS entries, coalesce(sum(l."debitCents"), 0)::bigint AS debit
-    FROM "JournalEntry" e JOIN "JournalLine" l ON l."entryId" = e.id
-    WHERE e.date BETWEEN ${`${year}-01-01`}::date AND ${`${year}-12-31`}::date
-    GROUP BY e.journal ORDER BY e.journal`;
-  await db.prisma.$queryRaw`
-    SELECT to_char(e.date, 'YYYY-MM') AS month,
-      coalesce(sum(l."creditCents" - l."debitCents") FILTER (WHERE l."accountKey" IN ('VENTES', 'PORTS')), 0)::bigint AS net,
-      coalesce(sum(l."creditCents" - l."debitCents") FILTER (WHERE l."accountKey" = 'TVA_COLLECTEE'), 0)::bigint AS vat
-    FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
-    WHERE e.date BETWEEN ${`${year}-01-01`}::date AND ${`${year}-12-31`}::date
-    GROUP BY 1`;
-}
 
 /**
  * Times the FEC export of `year` written to a file with back-pressure (as to an HTTP response),
@@ -183,7 +168,7 @@ export async function benchFec(db: Database, year = YEAR, file = path.join(tmpdi
     dashboardRuns.push(secondsSince(t4));
   }
   const t5 = performance.now();
-  await scanDashboard(db, year);
+  await scanYearOfLines(db.prisma, year);
   const scanSeconds = secondsSince(t5);
   const t6 = performance.now();
   const differences = await checkLedgerTotals(db.prisma);

@@ -79,3 +79,25 @@ export async function checkLedgerTotals(db: Raw): Promise<TotalsDifference[]> {
     lines: r.ld === null ? null : [r.ld, r.lc!, r.ll!, r.le!],
   }));
 }
+
+/**
+ * The dashboard's two aggregates computed as they were before the month totals, by scanning the
+ * year's lines: the reference the totals must reproduce (tests) and the cost they avoid (bench:fec).
+ */
+export async function scanYearOfLines(db: Raw, year: number) {
+  const from = `${year}-01-01`;
+  const to = `${year}-12-31`;
+  const totals = await db.$queryRaw<{ journal: string; entries: bigint; debit: bigint }[]>`
+    SELECT e.journal::text AS journal, count(DISTINCT e.id)::bigint AS entries, coalesce(sum(l."debitCents"), 0)::bigint AS debit
+    FROM "JournalEntry" e JOIN "JournalLine" l ON l."entryId" = e.id
+    WHERE e.date BETWEEN ${from}::date AND ${to}::date
+    GROUP BY e.journal ORDER BY e.journal`;
+  const months = await db.$queryRaw<{ month: string; net: bigint; vat: bigint }[]>`
+    SELECT to_char(e.date, 'YYYY-MM') AS month,
+      coalesce(sum(l."creditCents" - l."debitCents") FILTER (WHERE l."accountKey" IN ('VENTES', 'PORTS')), 0)::bigint AS net,
+      coalesce(sum(l."creditCents" - l."debitCents") FILTER (WHERE l."accountKey" = 'TVA_COLLECTEE'), 0)::bigint AS vat
+    FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
+    WHERE e.date BETWEEN ${from}::date AND ${to}::date
+    GROUP BY 1`;
+  return { totals, months };
+}

@@ -5,20 +5,10 @@ import type { Db } from '../../src/db/connect.ts';
 import type { Deps } from '../../src/deps.ts';
 import { journalTotals, monthlySales } from '../../src/accounting/service.ts';
 import { trialBalance } from '../../src/accounting/exports.ts';
+import { scanYearOfLines } from '../../src/accounting/totals.ts';
 
 export async function scans(db: Db, year: number) {
-  const totals = await db.$queryRaw<{ journal: string; entries: bigint; debit: bigint }[]>`
-    SELECT e.journal::text AS journal, count(DISTINCT e.id)::bigint AS entries, coalesce(sum(l."debitCents"), 0)::bigint AS debit
-    FROM "JournalEntry" e JOIN "JournalLine" l ON l."entryId" = e.id
-    WHERE e.date BETWEEN ${`${year}-01-01`}::date AND ${`${year}-12-31`}::date
-    GROUP BY e.journal ORDER BY e.journal`;
-  const rows = await db.$queryRaw<{ month: string; net: bigint; vat: bigint }[]>`
-    SELECT to_char(e.date, 'YYYY-MM') AS month,
-      coalesce(sum(l."creditCents" - l."debitCents") FILTER (WHERE l."accountKey" IN ('VENTES', 'PORTS')), 0)::bigint AS net,
-      coalesce(sum(l."creditCents" - l."debitCents") FILTER (WHERE l."accountKey" = 'TVA_COLLECTEE'), 0)::bigint AS vat
-    FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
-    WHERE e.date BETWEEN ${`${year}-01-01`}::date AND ${`${year}-12-31`}::date
-    GROUP BY 1`;
+  const { totals, months: rows } = await scanYearOfLines(db, year);
   const by = new Map(rows.map((r) => [r.month, r]));
   const months = Array.from({ length: 12 }, (_, i) => {
     const month = `${year}-${String(i + 1).padStart(2, '0')}`;
