@@ -140,16 +140,11 @@ export async function* fecChunks(db: Db, year: number, batch = BATCH): AsyncGene
   const text = cachedText();
   for await (const { entries, lines } of journalBatches(db, `${year}-01-01`, `${year}-12-31`, null, batch)) {
     let out = '';
-    let j = -1;
-    let entryId: bigint | null = null;
     let head = '';
     let middle = '';
     let tail = '';
-    for (const l of lines) {
-      if (l.entryId !== entryId) {
-        while (entries[++j]!.id !== l.entryId);
-        const e = entries[j]!;
-        entryId = e.id;
+    for (const [l, e, first] of withEntries(entries, lines)) {
+      if (first) {
         const valid = fecDate(dayOf(e.validatedMs));
         // JournalCode JournalLib EcritureNum EcritureDate | … | PieceRef PieceDate | … | EcritureLet DateLet ValidDate Montantdevise Idevise
         head = `${e.journal}\t${JOURNAL_LABELS[e.journal] ?? e.journal}\t${e.number}\t${fecDate(e.day)}\t`;
@@ -162,6 +157,23 @@ export async function* fecChunks(db: Db, year: number, batch = BATCH): AsyncGene
   }
 }
 
+/**
+ * Each line of a batch with its entry, and whether it is the entry's first line (lines come in
+ * entry order, entries in the same order): the per-entry part of a row is built once per entry.
+ */
+function* withEntries<E extends { id: bigint }, L extends { entryId: bigint }>(entries: E[], lines: L[]): Generator<[L, E, boolean]> {
+  let j = -1;
+  let entry: E | undefined;
+  for (const l of lines) {
+    const first = entry?.id !== l.entryId;
+    if (first) {
+      while (entries[++j]!.id !== l.entryId);
+      entry = entries[j]!;
+    }
+    yield [l, entry!, first];
+  }
+}
+
 export const fecFileName = (siren: string, year: number): string => `${siren}FEC${year}1231.txt`;
 
 /** The journal as CSV for French Excel: BOM, ';', decimal comma, dates jj/mm/aaaa. */
@@ -169,14 +181,9 @@ export async function* journalCsvChunks(db: Db, from: string, to: string, journa
   yield BOM + csvRow(['Journal', 'N° écriture', 'Date', 'Pièce', 'Compte', 'Libellé du compte', 'Compte auxiliaire', 'Libellé', 'Débit', 'Crédit']);
   for await (const { entries, lines } of journalBatches(db, from, to, journal, batch)) {
     let out = '';
-    let j = -1;
-    let entryId: bigint | null = null;
     let head = '';
-    for (const l of lines) {
-      if (l.entryId !== entryId) {
-        while (entries[++j]!.id !== l.entryId);
-        const e = entries[j]!;
-        entryId = e.id;
+    for (const [l, e, first] of withEntries(entries, lines)) {
+      if (first) {
         const d = e.day;
         head = `${csvField(e.journal)};${e.number};${d.slice(8, 10)}/${d.slice(5, 7)}/${d.slice(0, 4)};${csvField(e.piece)};`;
       }
