@@ -92,21 +92,15 @@ export function pageCacheInvalidation(cache: PageCache): RequestHandler {
 }
 
 /**
- * Route middleware: serves the kept page to a visitor without a session cookie, or marks the
- * request so that `res.page` keeps what it renders. `anonymous` tells whether the request carries
- * no session cookie (app.ts knows the cookie's name).
+ * Route middleware: marks the request so that `res.page` keeps what it renders, when the visitor
+ * has no session cookie. A page already kept was sent earlier (`serveKeptPage`); reaching the
+ * route means it was not. `anonymous` tells whether the request carries no session cookie.
  */
 export function publicPageFor(cache: PageCache, anonymous: (req: Request) => boolean): RequestHandler {
   return (req: Request, res: Response, next: NextFunction) => {
     if (!cache.enabled || (req.method !== 'GET' && req.method !== 'HEAD') || !anonymous(req)) return next();
     const key = req.originalUrl;
     if (key.length > MAX_KEY_LENGTH) return next();
-    const html = cache.get(key);
-    if (html !== undefined) {
-      res.setHeader('X-Page-Cache', 'hit');
-      res.type('html').send(html);
-      return;
-    }
     res.setHeader('X-Page-Cache', 'miss');
     res.locals.pageCacheKey = key;
     next();
