@@ -2,7 +2,7 @@
 // together); an attempt is counted before its password is checked. docs/decisions/0013.
 import type { SessionData } from 'express-session';
 import type { Deps } from '../deps.ts';
-import { LIMITS, clear, hit, refund, sourceOf } from '../core/rate-limit.ts';
+import { LIMITS, giveBack, hitAll, hitEach, sourceOf } from '../core/rate-limit.ts';
 
 /** How long the browser that reset an account's password may log in past the account's ceiling. */
 export const RESET_GRANT_MS = LIMITS.loginPerAccount.windowMs;
@@ -24,23 +24,40 @@ export async function admitLoginAttempt(
   if (resetMemberId) {
     const member = await deps.db.member.findUnique({ where: { email }, select: { id: true } });
     if (member?.id === resetMemberId) {
-      // Counted like any attempt (a success gives the units back), but not held by this account's limits.
-      await hit(deps, LIMITS.loginPerAccountAndSource, pair(email, ip));
-      await hit(deps, LIMITS.loginPerAccount, email);
-      return hit(deps, LIMITS.loginPerIp, sourceOf(ip));
+      // Counted like any attempt (a success gives the units back), but held only by its source's limit.
+      const [, , sourceOk] = await hitEach(
+        deps,
+        [
+          [LIMITS.loginPerAccountAndSource, pair(email, ip)],
+          [LIMITS.loginPerAccount, email],
+          [LIMITS.loginPerIp, sourceOf(ip)],
+        ],
+        { inOrder: false },
+      );
+      return sourceOk;
     }
   }
   // In this order, so that a source refused for this account does not use up the account's ceiling.
-  if (!(await hit(deps, LIMITS.loginPerAccountAndSource, pair(email, ip)))) return false;
-  if (!(await hit(deps, LIMITS.loginPerIp, sourceOf(ip)))) return false;
-  return hit(deps, LIMITS.loginPerAccount, email);
+  return hitAll(
+    deps,
+    [
+      [LIMITS.loginPerAccountAndSource, pair(email, ip)],
+      [LIMITS.loginPerIp, sourceOf(ip)],
+      [LIMITS.loginPerAccount, email],
+    ],
+    { inOrder: true },
+  );
 }
 
 /** Only failures use up the limits. */
 export async function loginSucceeded(deps: Deps, email: string, ip: string | undefined): Promise<void> {
-  await clear(deps, LIMITS.loginPerAccountAndSource, pair(email, ip));
-  await refund(deps, LIMITS.loginPerIp, sourceOf(ip));
-  await refund(deps, LIMITS.loginPerAccount, email);
+  await giveBack(deps, {
+    clear: [[LIMITS.loginPerAccountAndSource, pair(email, ip)]],
+    refund: [
+      [LIMITS.loginPerIp, sourceOf(ip)],
+      [LIMITS.loginPerAccount, email],
+    ],
+  });
 }
 
 /** Remembers, in this browser's session, that it has just reset the member's password by e-mail. */

@@ -2,6 +2,7 @@
 // e-mail address or IP address is stored in clear.
 import { createHmac } from 'node:crypto';
 import { isIPv4, isIPv6 } from 'node:net';
+import { Prisma } from '../generated/prisma/client.ts';
 import type { Deps } from '../deps.ts';
 
 export interface Limit {
@@ -51,36 +52,69 @@ function keyOf(deps: Deps, limit: Limit, subject: string): string {
   return `${limit.name}:${createHmac('sha256', deps.config.sessionSecret).update(subject).digest('base64url').slice(0, 32)}`;
 }
 
-/** Counts one event; returns true while the subject stays within the limit. */
-export async function hit(deps: Deps, limit: Limit, subject: string): Promise<boolean> {
-  const key = keyOf(deps, limit, subject);
-  const now = deps.clock.now();
-  const windowStart = new Date(now.getTime() - limit.windowMs);
-  const rows = await deps.db.$queryRaw<{ count: number }[]>`
-    INSERT INTO "RateLimit" (key, "windowStart", count) VALUES (${key}, ${now}, 1)
+/** A limit and the subject counted against it. */
+export type Check = readonly [Limit, string];
+
+const upsertCount = (key: string, now: Date, windowStart: Date, when: Prisma.Sql) => Prisma.sql`
+    INSERT INTO "RateLimit" (key, "windowStart", count) SELECT ${key}, ${now}, 1 WHERE ${when}
     ON CONFLICT (key) DO UPDATE SET
       count = CASE WHEN "RateLimit"."windowStart" < ${windowStart} THEN 1 ELSE "RateLimit".count + 1 END,
       "windowStart" = CASE WHEN "RateLimit"."windowStart" < ${windowStart} THEN ${now} ELSE "RateLimit"."windowStart" END
     RETURNING count`;
-  return rows[0].count <= limit.max;
+
+/**
+ * Counts one event against each limit, in one statement; for each, whether the subject stays within
+ * it. `inOrder`: a refused limit stops the counting there (the later limits are not used up by an
+ * attempt that an earlier one refused, and are reported refused), as calls to hit() one after the
+ * other would.
+ */
+export async function hitEach(deps: Deps, checks: readonly Check[], opts: { inOrder: boolean }): Promise<boolean[]> {
+  const now = deps.clock.now();
+  const parts = checks.map(([limit, subject], i) => {
+    const previous = checks[i - 1];
+    const when = i > 0 && opts.inOrder ? Prisma.sql`(SELECT count FROM h${Prisma.raw(String(i - 1))}) <= ${previous[0].max}` : Prisma.sql`true`;
+    const windowStart = new Date(now.getTime() - limit.windowMs);
+    return Prisma.sql`h${Prisma.raw(String(i))} AS (${upsertCount(keyOf(deps, limit, subject), now, windowStart, when)})`;
+  });
+  const counts = checks.map((_, i) => Prisma.sql`(SELECT count FROM h${Prisma.raw(String(i))}) AS c${Prisma.raw(String(i))}`);
+  const [row] = await deps.db.$queryRaw<Record<string, number | null>[]>`WITH ${Prisma.join(parts, ', ')} SELECT ${Prisma.join(counts, ', ')}`;
+  return checks.map(([limit], i) => {
+    const count = row[`c${i}`];
+    return count !== null && count <= limit.max;
+  });
 }
+
+/** hitEach, true when every limit holds. */
+export const hitAll = async (deps: Deps, checks: readonly Check[], opts: { inOrder: boolean }): Promise<boolean> =>
+  (await hitEach(deps, checks, opts)).every(Boolean);
+
+/** True when the subject has used up any of these limits: one query. */
+export async function anyBlocked(deps: Deps, checks: readonly Check[]): Promise<boolean> {
+  const byKey = new Map(checks.map(([limit, subject]) => [keyOf(deps, limit, subject), limit]));
+  const rows = await deps.db.rateLimit.findMany({ where: { key: { in: [...byKey.keys()] } } });
+  const now = deps.clock.now().getTime();
+  return rows.some((row) => {
+    const limit = byKey.get(row.key)!;
+    return row.windowStart.getTime() >= now - limit.windowMs && row.count >= limit.max;
+  });
+}
+
+/** After a success: forgets the `clear` counters and gives one unit back to the `refund` ones, in one statement. */
+export async function giveBack(deps: Deps, opts: { clear?: readonly Check[]; refund: readonly Check[] }): Promise<void> {
+  const keys = (checks: readonly Check[]) => Prisma.join(checks.map(([limit, subject]) => keyOf(deps, limit, subject)));
+  const refunded = Prisma.sql`UPDATE "RateLimit" SET count = GREATEST(count - 1, 0) WHERE key IN (${keys(opts.refund)})`;
+  if (opts.clear?.length) {
+    await deps.db.$executeRaw`WITH cleared AS (DELETE FROM "RateLimit" WHERE key IN (${keys(opts.clear)})) ${refunded}`;
+  } else {
+    await deps.db.$executeRaw`${refunded}`;
+  }
+}
+
+/** Counts one event; returns true while the subject stays within the limit. */
+export const hit = (deps: Deps, limit: Limit, subject: string): Promise<boolean> => hitAll(deps, [[limit, subject]], { inOrder: true });
 
 /** Gives back one unit (an attempt that succeeded), so that only failures use up the limit. */
-export async function refund(deps: Deps, limit: Limit, subject: string): Promise<void> {
-  await deps.db.$executeRaw`UPDATE "RateLimit" SET count = GREATEST(count - 1, 0) WHERE key = ${keyOf(deps, limit, subject)}`;
-}
-
-/** True when the subject has already used up the limit (checked before doing expensive work). */
-export async function isBlocked(deps: Deps, limit: Limit, subject: string): Promise<boolean> {
-  const row = await deps.db.rateLimit.findUnique({ where: { key: keyOf(deps, limit, subject) } });
-  if (!row) return false;
-  if (row.windowStart.getTime() < deps.clock.now().getTime() - limit.windowMs) return false;
-  return row.count >= limit.max;
-}
-
-export async function clear(deps: Deps, limit: Limit, subject: string): Promise<void> {
-  await deps.db.rateLimit.deleteMany({ where: { key: keyOf(deps, limit, subject) } });
-}
+export const refund = (deps: Deps, limit: Limit, subject: string): Promise<void> => giveBack(deps, { refund: [[limit, subject]] });
 
 export async function purgeExpired(deps: Deps): Promise<number> {
   const oldest = new Date(deps.clock.now().getTime() - 24 * 3600_000);

@@ -2,7 +2,8 @@
 import type { Deps } from '../deps.ts';
 import type { Member, Prisma } from '../generated/prisma/client.ts';
 import { AppError, ConflictError, isUniqueViolation, NotFoundError } from '../core/errors.ts';
-import { LIMITS, hit, isBlocked, refund } from '../core/rate-limit.ts';
+import { LIMITS, anyBlocked, giveBack, hitAll } from '../core/rate-limit.ts';
+import type { Check } from '../core/rate-limit.ts';
 import { auditWith } from '../audit/service.ts';
 import { lockMember, postCredit } from '../credit/ledger.ts';
 import { TX_UNDER_LOAD } from '../credit/service.ts';
@@ -133,14 +134,14 @@ export async function batchStats(deps: Deps, batchId: string) {
  */
 export async function redeemCoupon(deps: Deps, member: Member, input: string, ip: string) {
   if (!member.emailConfirmedAt) throw new CouponError('unconfirmed');
-  if ((await isBlocked(deps, LIMITS.couponPerMember, member.id)) || (await isBlocked(deps, LIMITS.couponPerIp, ip))) {
-    throw new CouponError('rate');
-  }
+  const limits: Check[] = [
+    [LIMITS.couponPerMember, member.id],
+    [LIMITS.couponPerIp, ip],
+  ];
+  if (await anyBlocked(deps, limits)) throw new CouponError('rate');
   const parsed = parseCode(input);
   if (!parsed.ok) throw new CouponError(parsed.reason); // no database work for a typo
-  const memberOk = await hit(deps, LIMITS.couponPerMember, member.id);
-  const ipOk = await hit(deps, LIMITS.couponPerIp, ip);
-  if (!memberOk || !ipOk) throw new CouponError('rate');
+  if (!(await hitAll(deps, limits, { inOrder: false }))) throw new CouponError('rate');
   const codeHash = hashCode(deps.config.codeHmacSecret, parsed.code);
   const now = deps.clock.now();
   try {
@@ -186,8 +187,7 @@ export async function redeemCoupon(deps: Deps, member: Member, input: string, ip
       });
       return { valueCents: batch.valueCents, label: batch.label, balanceCents };
     }, TX_UNDER_LOAD);
-    await refund(deps, LIMITS.couponPerMember, member.id);
-    await refund(deps, LIMITS.couponPerIp, ip);
+    await giveBack(deps, { refund: limits });
     return result;
   } catch (err) {
     // The unique idempotency key is the backstop: a duplicate credit is reported as "already used".

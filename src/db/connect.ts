@@ -7,6 +7,8 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { PrismaPGliteStrictCommit } from './pglite-commit.ts';
+import { PGliteThread, PGliteThreadAdapterFactory } from './pglite-remote.ts';
+import type { WorkerSetup } from './pglite-protocol.ts';
 
 export type Db = InstanceType<typeof PrismaClient>;
 
@@ -138,12 +140,34 @@ export function openPostgres(url: string, max = 10): Database {
  */
 export const PGLITE_OPTIONS = { postgresqlconf: ['shared_buffers=16MB'] };
 
+/** The embedded database on its own thread (decision 0018); `PGLITE_WORKER=0` keeps it on the app's thread. */
+export const PGLITE_WORKER = process.env.PGLITE_WORKER !== '0';
+
+/** PGlite on its own thread, behind a Prisma adapter that sends it each call. */
+export async function openPgliteThread(setup: WorkerSetup, created = false, onClose?: () => void): Promise<Database> {
+  const thread = await PGliteThread.start(setup);
+  const factory = new PGliteThreadAdapterFactory(thread);
+  const prisma = new PrismaClient({ adapter: factory });
+  return {
+    kind: 'pglite',
+    factory,
+    prisma,
+    created,
+    async close() {
+      await prisma.$disconnect();
+      await thread.close();
+      onClose?.();
+    },
+  };
+}
+
 export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Database> {
   if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
   const dir = path.join(opts.dataDir, 'pglite');
   const unlock = lockDataDir(opts.dataDir);
   try {
     const created = !existsSync(path.join(dir, 'PG_VERSION'));
+    if (PGLITE_WORKER) return await openPgliteThread({ dataDir: dir, options: PGLITE_OPTIONS }, created, unlock);
     const pglite = new PGlite(dir, PGLITE_OPTIONS);
     return await openPglite(pglite, created, unlock);
   } catch (err) {

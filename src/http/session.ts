@@ -3,7 +3,11 @@ import type { Request } from 'express';
 
 export const SESSION_COOKIE = 'cps.sid';
 
-/** Logs a member in on a fresh session id (no session fixation); `now` comes from the injected clock. */
+/**
+ * Logs a member in on a fresh session id (no session fixation); `now` comes from the injected clock.
+ * express-session writes the new session once, before the response goes out (its id differs from
+ * the cookie's): no explicit save here, which would write it twice.
+ */
 export function startSession(req: Request, memberId: string, now: Date): Promise<void> {
   // The visitor's cart survives the login (it holds product ids and quantities, nothing else).
   const cart = req.session.cart;
@@ -13,7 +17,7 @@ export function startSession(req: Request, memberId: string, now: Date): Promise
       if (cart) req.session.cart = cart;
       req.session.memberId = memberId;
       req.session.authAt = now.getTime();
-      req.session.save((e) => (e ? reject(e) : resolve()));
+      resolve();
     }),
   );
 }

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { inject } from 'vitest';
-import { openPglite, openPostgres } from '../../src/db/connect.ts';
+import { openPglite, openPgliteThread, openPostgres, PGLITE_WORKER } from '../../src/db/connect.ts';
 import type { Database } from '../../src/db/connect.ts';
 import { withDatabase } from './global-setup.ts';
 
@@ -38,6 +38,8 @@ export async function openTestDatabase(): Promise<TestDatabase> {
       },
     };
   }
+  // The embedded database as the app opens it: on its own thread, unless PGLITE_WORKER=0.
+  if (PGLITE_WORKER) return openPgliteThread({ loadDataDirFile: template, options: {} });
   const blob = new Blob([await readFile(template)]);
   return openPglite(new PGlite({ loadDataDir: blob }));
 }

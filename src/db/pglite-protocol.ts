@@ -1,0 +1,42 @@
+// Messages between the app's thread and the embedded database's thread (pglite-worker.ts).
+import type { PGliteOptions } from '@electric-sql/pglite';
+import type { IsolationLevel, SqlQuery } from '@prisma/driver-adapter-utils';
+
+export interface WorkerSetup {
+  /** A data directory, or none for an in-memory database. */
+  dataDir?: string;
+  /** A data-directory tarball (PGlite's dumpDataDir) to start from, for the tests' copies. */
+  loadDataDirFile?: string;
+  options: Omit<PGliteOptions, 'loadDataDir' | 'fs' | 'extensions'>;
+}
+
+export type Request = { id: number } & (
+  | { op: 'queryRaw' | 'executeRaw'; query: SqlQuery; tx?: number }
+  | { op: 'executeScript'; script: string }
+  | { op: 'startTransaction'; isolationLevel?: IsolationLevel }
+  | { op: 'commit' | 'rollback'; tx: number }
+  | { op: 'close' }
+);
+
+export interface SerializedError {
+  name: string;
+  message: string;
+  stack?: string;
+  /** The DriverAdapterError's cause: Prisma turns it into P2002 and the like. */
+  driverCause?: unknown;
+  code?: string;
+}
+
+export type Reply = { id: number } & ({ ok: true; value: unknown } | { ok: false; error: SerializedError });
+
+export function serializeError(error: unknown): SerializedError {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
+  const e = error as Error & { cause?: unknown; code?: unknown };
+  return {
+    name: e.name,
+    message: e.message,
+    stack: e.stack,
+    code: typeof e.code === 'string' ? e.code : undefined,
+    driverCause: e.name === 'DriverAdapterError' ? structuredClone(e.cause) : undefined,
+  };
+}

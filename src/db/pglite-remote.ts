@@ -1,0 +1,170 @@
+// The app's side of the embedded database's thread (pglite-worker.ts): a Prisma driver adapter
+// whose every call is a message to that thread. Prisma's query interpreter, the HTTP layer and
+// the templates stay on this thread; PGlite's WebAssembly runs on the other core
+// (docs/decisions/0018-pglite-worker-thread.md).
+import { Worker } from 'node:worker_threads';
+import { PGlite } from '@electric-sql/pglite';
+import { PrismaPGlite } from 'pglite-prisma-adapter';
+import { DriverAdapterError } from '@prisma/driver-adapter-utils';
+import type {
+  ConnectionInfo,
+  IsolationLevel,
+  SqlDriverAdapter,
+  SqlMigrationAwareDriverAdapterFactory,
+  SqlQuery,
+  SqlResultSet,
+  Transaction,
+  TransactionOptions,
+} from '@prisma/driver-adapter-utils';
+import type { Reply, Request, SerializedError, WorkerSetup } from './pglite-protocol.ts';
+
+type Call = Request extends infer R ? (R extends unknown ? Omit<R, 'id'> : never) : never;
+
+const ADAPTER_NAME = 'pglite-prisma-adapter';
+
+export class DatabaseThreadStopped extends Error {}
+
+function revive(error: SerializedError): Error {
+  const revived =
+    error.driverCause !== undefined
+      ? new DriverAdapterError(error.driverCause as ConstructorParameters<typeof DriverAdapterError>[0])
+      : Object.assign(new Error(error.message), { name: error.name, code: error.code });
+  if (error.stack) revived.stack = error.stack;
+  return revived;
+}
+
+/** The database thread and its pending calls. */
+export class PGliteThread {
+  private readonly pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private next = 1;
+  private stopped: Error | undefined;
+  closed = false;
+
+  private constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: Reply) => this.settle(reply));
+    worker.on('error', (error) => this.stop(error));
+    worker.on('exit', (code) =>
+      this.stop(new DatabaseThreadStopped(`La base embarquée s’est arrêtée (code ${code}).`)),
+    );
+  }
+
+  static start(setup: WorkerSetup): Promise<PGliteThread> {
+    const worker = new Worker(new URL('./pglite-worker-entry.mjs', import.meta.url), { workerData: setup });
+    const thread = new PGliteThread(worker);
+    return new Promise((resolve, reject) => {
+      thread.pending.set(0, {
+        resolve: () => {
+          worker.unref();
+          resolve(thread);
+        },
+        reject: (error) => {
+          void worker.terminate();
+          reject(error);
+        },
+      });
+    });
+  }
+
+  private settle(reply: Reply) {
+    const waiting = this.pending.get(reply.id);
+    if (!waiting) return;
+    this.pending.delete(reply.id);
+    // Only a pending call keeps the process alive, as a socket of a PostgreSQL pool would.
+    if (this.pending.size === 0) this.worker.unref();
+    if (reply.ok) waiting.resolve(reply.value);
+    else waiting.reject(revive(reply.error));
+  }
+
+  private stop(error: Error) {
+    this.stopped ??= error;
+    for (const waiting of this.pending.values()) waiting.reject(error);
+    this.pending.clear();
+  }
+
+  call<T>(request: Call): Promise<T> {
+    if (this.stopped) return Promise.reject(this.stopped);
+    const id = this.next++;
+    if (this.pending.size === 0) this.worker.ref();
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...request, id });
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (!this.stopped) await this.call({ op: 'close' });
+    await this.worker.terminate();
+  }
+}
+
+class RemoteQueryable {
+  readonly provider = 'postgres';
+  readonly adapterName = ADAPTER_NAME;
+  constructor(
+    protected readonly thread: PGliteThread,
+    protected readonly tx?: number,
+  ) {}
+
+  queryRaw(query: SqlQuery): Promise<SqlResultSet> {
+    return this.thread.call({ op: 'queryRaw', query, tx: this.tx });
+  }
+
+  executeRaw(query: SqlQuery): Promise<number> {
+    return this.thread.call({ op: 'executeRaw', query, tx: this.tx });
+  }
+}
+
+class RemoteTransaction extends RemoteQueryable implements Transaction {
+  constructor(
+    thread: PGliteThread,
+    private readonly id: number,
+    readonly options: TransactionOptions,
+  ) {
+    super(thread, id);
+  }
+
+  commit(): Promise<void> {
+    return this.thread.call({ op: 'commit', tx: this.id });
+  }
+
+  rollback(): Promise<void> {
+    return this.thread.call({ op: 'rollback', tx: this.id });
+  }
+}
+
+class RemoteAdapter extends RemoteQueryable implements SqlDriverAdapter {
+  executeScript(script: string): Promise<void> {
+    return this.thread.call({ op: 'executeScript', script });
+  }
+
+  async startTransaction(isolationLevel?: IsolationLevel): Promise<Transaction> {
+    const { id, options } = await this.thread.call<{ id: number; options: TransactionOptions }>({
+      op: 'startTransaction',
+      isolationLevel,
+    });
+    return new RemoteTransaction(this.thread, id, options);
+  }
+
+  getConnectionInfo(): ConnectionInfo {
+    return { supportsRelationJoins: true };
+  }
+
+  async dispose(): Promise<void> {}
+}
+
+export class PGliteThreadAdapterFactory implements SqlMigrationAwareDriverAdapterFactory {
+  readonly provider = 'postgres';
+  readonly adapterName = ADAPTER_NAME;
+  constructor(private readonly thread: PGliteThread) {}
+
+  async connect(): Promise<SqlDriverAdapter> {
+    return new RemoteAdapter(this.thread);
+  }
+
+  /** Only `prisma migrate dev` would ask for it; an in-memory database on this thread. */
+  connectToShadowDb(): Promise<SqlDriverAdapter> {
+    return new PrismaPGlite(new PGlite('memory://')).connect();
+  }
+}
