@@ -15,7 +15,7 @@ describe('PageCache', () => {
     const cache = new PageCache({ ttlMs: 5000, now: () => now });
     cache.set('/a', 'A');
     now += 4999;
-    expect(cache.get('/a')).toBe('A');
+    expect(cache.get('/a')?.html).toBe('A');
     now += 1;
     expect(cache.get('/a')).toBeUndefined();
     expect(cache.size).toBe(0);
@@ -26,7 +26,7 @@ describe('PageCache', () => {
     cache.set('/a', 'A');
     cache.set('/b', 'B');
     cache.set('/c', 'C');
-    expect([cache.get('/a'), cache.get('/b'), cache.get('/c')]).toEqual([undefined, 'B', 'C']);
+    expect([cache.get('/a'), cache.get('/b'), cache.get('/c')].map((p) => p?.html)).toEqual([undefined, 'B', 'C']);
     cache.clear();
     expect(cache.size).toBe(0);
   });
@@ -40,7 +40,7 @@ describe('PageCache', () => {
     keepRenderedPage(cache, res(404), 'not found', false);
     expect(cache.size).toBe(0);
     keepRenderedPage(cache, res(200), 'public', false);
-    expect(cache.get('/p')).toBe('public');
+    expect(cache.get('/p')?.html).toBe('public');
   });
 });
 
@@ -74,6 +74,20 @@ describe('public pages served from the cache', () => {
     expect(second.headers['set-cookie']).toBeUndefined();
     expect(second.headers['content-type']).toMatch(/^text\/html/);
     expect(second.headers['content-security-policy']).toBeTruthy();
+    expect(second.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(second.headers['x-request-id']).not.toBe(first.headers['x-request-id']);
+    // The kept page's ETag is the one Express gave the rendered page; the browser that has it gets a 304.
+    expect(second.headers.etag).toBe(first.headers.etag);
+    expect(Number(second.headers['content-length'])).toBe(Buffer.byteLength(first.text));
+    const again = await request(t.app).get('/').set('If-None-Match', first.headers.etag);
+    expect(again.status).toBe(304);
+    expect(again.text).toBe('');
+    const other = await request(t.app).get('/').set('If-None-Match', 'W/"0-autre"');
+    expect(other.status).toBe(200);
+    const head = await request(t.app).head('/');
+    expect(head.status).toBe(200);
+    expect(head.headers['x-page-cache']).toBe('hit');
+    expect(head.text ?? '').toBe('');
   });
 
   it('keeps a shop page until a change goes through the site, then shows the change', async () => {

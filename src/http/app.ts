@@ -81,11 +81,16 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
       referrerPolicy: { policy: 'same-origin' },
     }),
   );
-  app.use((_req: Request, res: Response, next: NextFunction) => {
+  // A kept public page is written in one step with these headers (page-cache.ts).
+  if (pageCache.enabled) {
+    const flat = securityHeaders.flat();
+    app.use(serveKeptPage(pageCache, (req) => !hasCookie(req, SESSION_COOKIE), (req) => [...flat, 'X-Request-Id', req.id]));
+  }
+  app.use((req: Request, res: Response, next: NextFunction) => {
     for (const [name, value] of securityHeaders) res.setHeader(name, value);
+    res.setHeader('X-Request-Id', req.id);
     next();
   });
-  if (pageCache.enabled) app.use(serveKeptPage(pageCache, (req) => !hasCookie(req, SESSION_COOKIE)));
 
   Object.assign(app.locals, viewHelpers, { navFor: deps.registry.nav });
   const sessions = session({

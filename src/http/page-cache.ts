@@ -8,6 +8,7 @@
 // the cache, so a staff edit is seen at once; changes made elsewhere (another process, a background
 // job) show within `ttlMs`. The age is measured on the monotonic clock: it says nothing about the
 // application's dates and must not follow the injected clock.
+import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
@@ -20,9 +21,21 @@ export interface PageCacheOptions {
   now?: () => number;
 }
 
-interface Entry {
+/** A kept page, ready to send: its bytes and their ETag are worked out once, when it is kept. */
+export interface KeptPage {
   html: string;
+  body: Buffer;
+  /** The weak ETag Express would send for these bytes (W/"<length>-<sha1>"). */
+  etag: string;
+}
+
+interface Entry extends KeptPage {
   storedAt: number;
+}
+
+function weakEtag(body: Buffer): string {
+  const hash = createHash('sha1').update(body).digest('base64').slice(0, 27);
+  return `W/"${body.length.toString(16)}-${hash}"`;
 }
 
 export class PageCache {
@@ -45,19 +58,20 @@ export class PageCache {
     return this.entries.size;
   }
 
-  get(key: string): string | undefined {
+  get(key: string): KeptPage | undefined {
     const e = this.entries.get(key);
     if (!e) return undefined;
     if (this.now() - e.storedAt >= this.ttlMs) {
       this.entries.delete(key);
       return undefined;
     }
-    return e.html;
+    return e;
   }
 
   set(key: string, html: string): void {
     this.entries.delete(key);
-    this.entries.set(key, { html, storedAt: this.now() });
+    const body = Buffer.from(html);
+    this.entries.set(key, { html, body, etag: weakEtag(body), storedAt: this.now() });
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
   }
 
@@ -107,18 +121,53 @@ export function publicPageFor(cache: PageCache, anonymous: (req: Request) => boo
   };
 }
 
+/** True when the request's If-None-Match names this ETag (weak comparison, as Express's `fresh`). */
+function notModified(req: Request, etag: string): boolean {
+  const header = req.headers['if-none-match'];
+  if (!header) return false;
+  if (header.trim() === '*') return true;
+  const opaque = etag.slice(2);
+  return header.split(',').some((tag) => {
+    const t = tag.trim();
+    return t === etag || t === opaque;
+  });
+}
+
 /**
  * App-wide, early in the chain: a kept page is sent before the body parsers, the session, the
  * module routers and the route itself run. A page is only ever kept for a URL whose route opted in
- * and rendered it with a 200, so the same URL gets the same answer.
+ * and rendered it with a 200, so the same URL gets the same answer. The response is written in one
+ * step with `headers` (the site's security headers, worked out once) and the page's own: what
+ * Express would send for it (type, length, ETag, 304 when the browser has it), without the
+ * per-request work of res.send.
  */
-export function serveKeptPage(cache: PageCache, anonymous: (req: Request) => boolean): RequestHandler {
+export function serveKeptPage(
+  cache: PageCache,
+  anonymous: (req: Request) => boolean,
+  headers: (req: Request) => string[],
+): RequestHandler {
   return (req, res, next) => {
     if ((req.method !== 'GET' && req.method !== 'HEAD') || cache.size === 0 || !anonymous(req)) return next();
-    const html = cache.get(req.originalUrl);
-    if (html === undefined) return next();
-    res.setHeader('X-Page-Cache', 'hit');
-    res.type('html').send(html);
+    const page = cache.get(req.originalUrl);
+    if (page === undefined) return next();
+    const common = headers(req);
+    if (notModified(req, page.etag)) {
+      res.writeHead(304, [...common, 'ETag', page.etag, 'X-Page-Cache', 'hit']);
+      res.end();
+      return;
+    }
+    res.writeHead(200, [
+      ...common,
+      'Content-Type',
+      'text/html; charset=utf-8',
+      'Content-Length',
+      String(page.body.length),
+      'ETag',
+      page.etag,
+      'X-Page-Cache',
+      'hit',
+    ]);
+    res.end(req.method === 'HEAD' ? undefined : page.body);
   };
 }
 

@@ -21,8 +21,8 @@ export function requestLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
     const started = process.hrtime.bigint();
     const id = randomUUID();
+    // Sent as X-Request-Id with the security headers (app.ts), or with a kept page's headers.
     req.id = id;
-    res.setHeader('X-Request-Id', id);
     let child: Logger | undefined;
     Object.defineProperty(req, 'log', {
       configurable: true,
