@@ -118,7 +118,7 @@ describe('postEntry', () => {
     await expect(insert(100, 90, true)).rejects.toThrow(/does not balance/);
     expect(await entryCount()).toBe(count);
     // At COMMIT: the failure is reported on both databases (on PGlite through
-    // src/db/pglite-commit.ts, the adapter alone would swallow it), and nothing was written.
+    // src/db/pglite-commit.mjs, the adapter alone would swallow it), and nothing was written.
     await expect(insert(100, 90)).rejects.toThrow(/does not balance/);
     expect(await entryCount()).toBe(count);
     // The same through the app's usual path: a transaction whose COMMIT fails rejects, and the

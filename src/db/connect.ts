@@ -6,7 +6,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client.ts';
-import { PrismaPGliteStrictCommit } from './pglite-commit.ts';
+import { PrismaPGliteStrictCommit } from './pglite-commit.mjs';
 import { PGliteThread, PGliteThreadAdapterFactory } from './pglite-remote.ts';
 import type { WorkerSetup } from './pglite-protocol.ts';
 
@@ -102,7 +102,7 @@ export const PGLITE_SLICE_MS = Number(process.env.PGLITE_SLICE_MS ?? 10);
 
 export async function openPglite(pglite: PGlite, created = false, onClose?: () => void): Promise<Database> {
   await pglite.waitReady;
-  // A failed COMMIT throws, as on PostgreSQL (pglite-commit.ts); queries yield to the event loop (timeSliced).
+  // A failed COMMIT throws, as on PostgreSQL (pglite-commit.mjs); queries yield to the event loop (timeSliced).
   const factory = new PrismaPGliteStrictCommit(PGLITE_SLICE_MS > 0 ? timeSliced(pglite) : pglite);
   const prisma = new PrismaClient({ adapter: factory });
   return {

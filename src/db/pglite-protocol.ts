@@ -1,4 +1,4 @@
-// Messages between the app's thread and the embedded database's thread (pglite-worker.ts).
+// Messages between the app's thread and the embedded database's thread (pglite-worker.mjs).
 import type { PGliteOptions } from '@electric-sql/pglite';
 import type { IsolationLevel, SqlQuery } from '@prisma/driver-adapter-utils';
 
@@ -28,15 +28,3 @@ export interface SerializedError {
 }
 
 export type Reply = { id: number } & ({ ok: true; value: unknown } | { ok: false; error: SerializedError });
-
-export function serializeError(error: unknown): SerializedError {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
-  const e = error as Error & { cause?: unknown; code?: unknown };
-  return {
-    name: e.name,
-    message: e.message,
-    stack: e.stack,
-    code: typeof e.code === 'string' ? e.code : undefined,
-    driverCause: e.name === 'DriverAdapterError' ? structuredClone(e.cause) : undefined,
-  };
-}

@@ -1,4 +1,4 @@
-// The app's side of the embedded database's thread (pglite-worker.ts): a Prisma driver adapter
+// The app's side of the embedded database's thread (pglite-worker.mjs): a Prisma driver adapter
 // whose every call is a message to that thread. Prisma's query interpreter, the HTTP layer and
 // the templates stay on this thread; PGlite's WebAssembly runs on the other core
 // (docs/decisions/0018-pglite-worker-thread.md).
@@ -49,7 +49,8 @@ export class PGliteThread {
   }
 
   static start(setup: WorkerSetup): Promise<PGliteThread> {
-    const worker = new Worker(new URL('./pglite-worker-entry.mjs', import.meta.url), { workerData: setup });
+    // No TypeScript loader on that thread (execArgv: []): its code is plain JavaScript.
+    const worker = new Worker(new URL('./pglite-worker.mjs', import.meta.url), { workerData: setup, execArgv: [] });
     const thread = new PGliteThread(worker);
     return new Promise((resolve, reject) => {
       thread.pending.set(0, {

@@ -6,59 +6,50 @@
 // `PGlite.transaction` does reject with the COMMIT's error; we catch it there (a per-transaction
 // box carried by PGlite's transaction object) and rethrow it from the adapter's commit().
 // See docs/decisions/0042-pglite-commit-errors.md.
-import type { PGlite, Transaction } from '@electric-sql/pglite';
+// Plain JavaScript (types in pglite-commit.d.mts): the embedded database's thread loads it
+// without a TypeScript loader (pglite-worker.mjs, decision 0018).
 import { PrismaPGlite } from 'pglite-prisma-adapter';
-import type { SqlDriverAdapter, SqlMigrationAwareDriverAdapterFactory, Transaction as AdapterTransaction } from '@prisma/driver-adapter-utils';
 
 const FAILURE = Symbol('commitFailure');
-type Box = { error?: unknown };
-type Tagged = Transaction & { [FAILURE]?: Box };
 
 /** The PGlite instance as the adapter sees it, with `transaction` recording the COMMIT's error. */
-function recordingClient(pglite: PGlite): PGlite {
+function recordingClient(pglite) {
   return new Proxy(pglite, {
     get(target, key) {
       if (key === 'transaction') {
-        return <T>(callback: (tx: Transaction) => Promise<T>): Promise<T> => {
-          const box: Box = {};
+        return (callback) => {
+          const box = {};
           return target
             .transaction((tx) => {
-              (tx as Tagged)[FAILURE] = box;
+              tx[FAILURE] = box;
               return callback(tx);
             })
-            .catch((error: unknown) => {
+            .catch((error) => {
               box.error = error;
               throw error;
             });
         };
       }
       // PGlite keeps private state keyed by the instance: methods run on the instance itself.
-      const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
     },
   });
 }
 
-interface AdapterTx extends AdapterTransaction {
-  client: Tagged;
-  onError(error: unknown): never;
-}
+export class PrismaPGliteStrictCommit {
+  provider = 'postgres';
 
-export class PrismaPGliteStrictCommit implements SqlMigrationAwareDriverAdapterFactory {
-  readonly provider = 'postgres';
-  readonly adapterName: string;
-  private readonly inner: PrismaPGlite;
-
-  constructor(pglite: PGlite) {
+  constructor(pglite) {
     this.inner = new PrismaPGlite(recordingClient(pglite));
     this.adapterName = this.inner.adapterName;
   }
 
-  async connect(): Promise<SqlDriverAdapter> {
+  async connect() {
     const adapter = await this.inner.connect();
     const start = adapter.startTransaction.bind(adapter);
     adapter.startTransaction = async (isolationLevel) => {
-      const tx = (await start(isolationLevel)) as AdapterTx;
+      const tx = await start(isolationLevel);
       const commit = tx.commit.bind(tx);
       tx.commit = async () => {
         await commit();
@@ -71,7 +62,7 @@ export class PrismaPGliteStrictCommit implements SqlMigrationAwareDriverAdapterF
     return adapter;
   }
 
-  connectToShadowDb(): Promise<SqlDriverAdapter> {
+  connectToShadowDb() {
     return this.inner.connectToShadowDb();
   }
 }
