@@ -50,7 +50,7 @@ const LOGINS: Record<Exclude<Area, 'public'>, string> = {
 };
 
 /** Pages that are downloads or actions reached by GET, left out of the page list. */
-const SKIP = [/\/telecharger/, /\/codes$/, /\.json$/, /\/deconnexion$/, /^\/healthz|^\/readyz/, /\/confirmer$/, /\/reinitialiser/];
+const SKIP = [/\/telecharger/, /\/codes$/, /\.json$/, /\.csv$/, /\/exports\/fec$/, /\.txt$/, /\/deconnexion$/, /^\/healthz|^\/readyz/, /\/confirmer$/, /\/reinitialiser/];
 
 type Sample = (db: Db) => Promise<string | null>;
 const one = async (db: Db, sql: string): Promise<string | null> => {
@@ -76,6 +76,39 @@ const SAMPLES: Record<string, Sample> = {
   '/admin/membres/:id/role': (db) => one(db, `SELECT '/admin/membres/' || id || '/role' AS v FROM "Member" WHERE email = '${LOGINS.member}'`),
   '/admin/membres/:id/effacer': (db) => one(db, `SELECT '/admin/membres/' || id || '/effacer' AS v FROM "Member" WHERE email = '${LOGINS.member}'`),
   '/admin?q': async () => '/admin?q=dupont',
+  // The shop, orders and contests (issues 10, 11): the demo data's objects.
+  '/boutique/:categorie': (db) => one(db, `SELECT '/boutique/' || slug AS v FROM "Category" ORDER BY position, slug LIMIT 1`),
+  '/produit/:slug': (db) => one(db, `SELECT '/produit/' || slug AS v FROM "Product" WHERE published ORDER BY slug LIMIT 1`),
+  '/gestion/produits/:id': (db) => one(db, `SELECT '/gestion/produits/' || id AS v FROM "Product" ORDER BY slug LIMIT 1`),
+  '/gestion/produits/:id/stock': (db) => one(db, `SELECT '/gestion/produits/' || id || '/stock' AS v FROM "Product" ORDER BY slug LIMIT 1`),
+  '/gestion/produits/:id/images': (db) => one(db, `SELECT '/gestion/produits/' || id || '/images' AS v FROM "Product" ORDER BY slug LIMIT 1`),
+  '/gestion/produits/categories/:id': (db) => one(db, `SELECT '/gestion/produits/categories/' || id AS v FROM "Category" ORDER BY slug LIMIT 1`),
+  ...Object.fromEntries(
+    ['', '/facture', '/avoir'].map((tail) => [
+      `/compte/commandes/:numero${tail}`,
+      (db: Db) =>
+        one(
+          db,
+          `SELECT '/compte/commandes/' || o.reference || '${tail}' AS v FROM "Order" o JOIN "Member" m ON m.id = o."memberId"
+            WHERE m.email = '${LOGINS.member}' ${tail === '/avoir' ? 'AND o."creditNoteNumber" IS NOT NULL' : ''} ORDER BY o.reference DESC LIMIT 1`,
+        ),
+    ]),
+  ),
+  '/gestion/commandes/:numero': (db) => one(db, `SELECT '/gestion/commandes/' || reference AS v FROM "Order" ORDER BY reference DESC LIMIT 1`),
+  '/gestion/commandes/:numero/avoir': (db) =>
+    one(db, `SELECT '/gestion/commandes/' || reference || '/avoir' AS v FROM "Order" WHERE "creditNoteNumber" IS NOT NULL ORDER BY reference DESC LIMIT 1`),
+  ...Object.fromEntries(
+    ['', '/resultats', '/reglement.pdf'].map((tail) => [
+      `/concours/:slug${tail}`,
+      (db: Db) => one(db, `SELECT '/concours/' || slug || '${tail}' AS v FROM "Contest" WHERE status <> 'DRAFT' ORDER BY slug LIMIT 1`),
+    ]),
+  ),
+  ...Object.fromEntries(
+    ['', '/lots', '/reglement', '/expedition'].map((tail) => [
+      `/gestion/concours/:id${tail}`,
+      (db: Db) => one(db, `SELECT '/gestion/concours/' || id || '${tail}' AS v FROM "Contest" ORDER BY slug LIMIT 1`),
+    ]),
+  ),
 };
 
 interface PageFigure {
