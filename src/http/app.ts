@@ -1,6 +1,7 @@
 // Builds the Express app from its dependencies; does not listen (server.ts does).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ejs from 'ejs';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
@@ -42,9 +43,18 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   const app = express();
   app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
-  app.set('views', path.join(ROOT, 'views'));
+  const views = path.join(ROOT, 'views');
+  app.set('views', views);
   // Compiled templates are cached except in development, where views are edited live.
-  app.set('view cache', config.env !== 'development');
+  const cache = config.env !== 'development';
+  app.set('view cache', cache);
+  // Includes are written from the views folder (`include('/partials/field')`): EJS resolves such a
+  // path against `root` without looking on disk, where a relative one costs an existsSync on every
+  // render of every include (10 % of the account page's CPU time). EJS 7 no longer reads Express's
+  // 'view options', hence the engine with its options.
+  app.engine('ejs', (file: string, data: object, done: (err: Error | null, html?: string) => void) =>
+    ejs.renderFile(file, data, { root: views, views: [views], cache }, done),
+  );
   app.disable('x-powered-by');
   // The site's own origin, for the same-origin check of the forms posted without a session (csrf.ts).
   app.set('public url', config.publicUrl);
@@ -119,7 +129,7 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
     res.locals.year = deps.clock.now().getFullYear();
     // One render: the layout includes the view (views/layouts/main.ejs).
     res.page = (view, locals = {}) => {
-      res.render('layouts/main', { ...locals, bodyView: `../${view}` }, (err: Error | null, html?: string) => {
+      res.render('layouts/main', { ...locals, bodyView: `/${view}` }, (err: Error | null, html?: string) => {
         if (err) return req.next?.(err);
         const token = res.locals.pendingCsrf as string | undefined;
         keepRenderedPage(pageCache, res, html ?? '', !!token || !!req.session);
