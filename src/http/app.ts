@@ -46,14 +46,13 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   const views = path.join(ROOT, 'views');
   app.set('views', views);
   // Compiled templates are cached except in development, where views are edited live.
-  const cache = config.env !== 'development';
-  app.set('view cache', cache);
+  app.set('view cache', config.env !== 'development');
   // Includes are written from the views folder (`include('/partials/field')`): EJS resolves such a
   // path against `root` without looking on disk, where a relative one costs an existsSync on every
   // render of every include (10 % of the account page's CPU time). EJS 7 no longer reads Express's
   // 'view options', hence the engine with its options.
-  app.engine('ejs', (file: string, data: object, done: (err: Error | null, html?: string) => void) =>
-    ejs.renderFile(file, data, { root: views, views: [views], cache }, done),
+  app.engine('ejs', (file: string, data: { settings?: Record<string, unknown> }, done: (err: Error | null, html?: string) => void) =>
+    ejs.renderFile(file, data, { root: views, views: [views], cache: data.settings?.['view cache'] === true }, done),
   );
   app.disable('x-powered-by');
   // The site's own origin, for the same-origin check of the forms posted without a session (csrf.ts).
