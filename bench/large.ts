@@ -124,7 +124,7 @@ function progress(msg: string) {
   process.stderr.write(`[large ${(performance.now() / 1000).toFixed(1)}s] ${msg}\n`);
 }
 
-async function seedLarge(db: Db) {
+export async function seedLarge(db: Db) {
   const exec = (sql: string) => db.$executeRawUnsafe(sql);
   const t0 = performance.now();
   // One clock: the instants written here are derived from the demo's newest row, not now().
@@ -332,7 +332,7 @@ async function main() {
   }
 }
 
-main().catch((e: unknown) => {
+if (process.argv[1] && fileURLToPath(import.meta.url) === path.resolve(process.argv[1])) main().catch((e: unknown) => {
   process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });
