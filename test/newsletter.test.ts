@@ -331,3 +331,31 @@ describe('admins', () => {
     expect((await (await loginAgent(t.app, member.email, member.password)).get('/admin/newsletter')).status).toBe(403);
   });
 });
+
+describe('the count of members who want the newsletter', () => {
+  it('is kept by the database as members opt in, out, are created in bulk and erased; it equals a count of the table', async () => {
+    const db = t.deps.db;
+    const kept = async () => (await db.newsletterOptInCount.findUniqueOrThrow({ where: { id: 1 } })).members;
+    const counted = () => db.member.count({ where: { newsletterOptIn: true, erasedAt: null } });
+    expect(await kept()).toBe(await counted());
+    const before = await kept();
+    const a = await createMember(t.deps, { newsletter: true });
+    const b = await createMember(t.deps, { newsletter: false });
+    expect(await kept()).toBe(before + 1);
+    await setNewsletter(t.deps, b.member, true);
+    await setNewsletter(t.deps, a.member, false);
+    expect(await kept()).toBe(before + 1);
+    // A statement that changes many rows at once, and one that changes none of the standing.
+    const at = t.clock.now();
+    await db.member.createMany({
+      data: Array.from({ length: 5 }, (_, i) => ({ email: `lot${i}@example.test`, newsletterOptIn: i % 2 === 0, createdAt: at, lastActiveAt: at })),
+    });
+    expect(await kept()).toBe(before + 1 + 3);
+    await db.member.updateMany({ where: { email: { startsWith: 'lot' } }, data: { lastActiveAt: at } });
+    await db.member.updateMany({ where: { email: { startsWith: 'lot' } }, data: { newsletterOptIn: true } });
+    expect(await kept()).toBe(before + 1 + 5);
+    await eraseMember(t.deps, b.member.id, { reason: 'self', forfeitConfirmed: true });
+    expect(await kept()).toBe(before + 5);
+    expect(await kept()).toBe(await counted());
+  });
+});

@@ -142,6 +142,7 @@ export const newsletterModule: DomainModule = {
         updatedAt: 'operational',
       },
     },
+    NewsletterOptInCount: { onErase: 'keep', fields: { id: 'operational', members: 'operational' } },
     NewsletterHandover: {
       owner: 'memberId',
       onErase: 'delete',

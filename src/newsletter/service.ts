@@ -131,7 +131,8 @@ export async function applyWebhook(deps: Deps, type: string, body: Record<string
 
 export async function newsletterOverview(deps: Deps, page: { errorsOnly?: boolean } = {}) {
   const [optedIn, known, pending, failing, subscribedRemote, rows, deadForget] = await Promise.all([
-    deps.db.member.count({ where: { newsletterOptIn: true, erasedAt: null } }),
+    // Kept by triggers on Member (migration 20261202130000): not a count over the members table.
+    deps.db.newsletterOptInCount.findUnique({ where: { id: 1 } }).then((row) => row?.members ?? 0),
     deps.db.newsletterSync.count(),
     deps.db.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM "NewsletterSync" WHERE applied < queued`,
     deps.db.newsletterSync.count({ where: { lastError: { not: null } } }),
