@@ -192,7 +192,9 @@ export async function seedLarge(db: Db) {
       FROM generate_series(1, ${SIZES.jobs}) g, ${base} t`);
   progress(`jobs: ${SIZES.jobs}`);
   await exec(`DROP TABLE bench_members`);
-  await exec(`ANALYZE`);
+  // What autovacuum does to a table after a bulk load, before the pages are measured: statistics,
+  // and the visibility map that lets counts by index (jobs by status) skip the table.
+  await exec(`VACUUM (ANALYZE)`);
   return Math.round(performance.now() - t0);
 }
 
