@@ -100,23 +100,35 @@ export function timeSliced(pglite: PGlite, sliceMs = PGLITE_SLICE_MS): PGlite {
 
 export const PGLITE_SLICE_MS = Number(process.env.PGLITE_SLICE_MS ?? 10);
 
-export async function openPglite(pglite: PGlite, created = false, onClose?: () => void): Promise<Database> {
-  await pglite.waitReady;
-  // A failed COMMIT throws, as on PostgreSQL (pglite-commit.mjs); queries yield to the event loop (timeSliced).
-  const factory = new PrismaPGliteStrictCommit(PGLITE_SLICE_MS > 0 ? timeSliced(pglite) : pglite);
+/** The embedded database behind `factory`; `closeDatabase` stops PGlite once Prisma is disconnected. */
+function embeddedDatabase(
+  factory: SqlMigrationAwareDriverAdapterFactory,
+  created: boolean,
+  closeDatabase: () => Promise<void>,
+  onClose?: () => void,
+): Database {
   const prisma = new PrismaClient({ adapter: factory });
   return {
     kind: 'pglite',
     factory,
     prisma,
     created,
-    pglite,
     async close() {
       await prisma.$disconnect();
-      if (!pglite.closed) await pglite.close();
+      await closeDatabase();
       onClose?.();
     },
   };
+}
+
+export async function openPglite(pglite: PGlite, created = false, onClose?: () => void): Promise<Database> {
+  await pglite.waitReady;
+  // A failed COMMIT throws, as on PostgreSQL (pglite-commit.mjs); queries yield to the event loop (timeSliced).
+  const factory = new PrismaPGliteStrictCommit(PGLITE_SLICE_MS > 0 ? timeSliced(pglite) : pglite);
+  const closeDatabase = async () => {
+    if (!pglite.closed) await pglite.close();
+  };
+  return { ...embeddedDatabase(factory, created, closeDatabase, onClose), pglite };
 }
 
 export function openPostgres(url: string, max = 10): Database {
@@ -146,19 +158,7 @@ export const PGLITE_WORKER = process.env.PGLITE_WORKER !== '0';
 /** PGlite on its own thread, behind a Prisma adapter that sends it each call. */
 export async function openPgliteThread(setup: WorkerSetup, created = false, onClose?: () => void): Promise<Database> {
   const thread = await PGliteThread.start(setup);
-  const factory = new PGliteThreadAdapterFactory(thread);
-  const prisma = new PrismaClient({ adapter: factory });
-  return {
-    kind: 'pglite',
-    factory,
-    prisma,
-    created,
-    async close() {
-      await prisma.$disconnect();
-      await thread.close();
-      onClose?.();
-    },
-  };
+  return embeddedDatabase(new PGliteThreadAdapterFactory(thread), created, () => thread.close(), onClose);
 }
 
 export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Database> {
