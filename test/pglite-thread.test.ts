@@ -6,6 +6,7 @@ import { Prisma } from '../src/generated/prisma/client.ts';
 import { openPgliteThread } from '../src/db/connect.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
 import { onPostgres } from './helpers/db.ts';
+import { testClockStart } from './helpers/app.ts';
 
 describe.skipIf(onPostgres)('PGlite on its own thread', () => {
   it('the app’s event loop keeps turning while a long query runs', async () => {
@@ -34,7 +35,7 @@ describe.skipIf(onPostgres)('PGlite on its own thread', () => {
     const db = await openPgliteThread({ options: {} });
     try {
       await applyMigrations(db.factory);
-      const at = new Date('2026-01-15T10:00:00Z');
+      const at = testClockStart();
       await db.prisma.member.create({ data: { email: 'a@example.test', createdAt: at, lastActiveAt: at } });
       // A unique violation is Prisma's P2002, as through @prisma/adapter-pg.
       const dup = await db.prisma.member
