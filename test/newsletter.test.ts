@@ -356,6 +356,8 @@ describe('the count of members who want the newsletter', () => {
     expect(await kept()).toBe(before + 1 + 5);
     await eraseMember(t.deps, b.member.id, { reason: 'self', forfeitConfirmed: true });
     expect(await kept()).toBe(before + 5);
+    await db.member.deleteMany({ where: { email: { in: ['lot0@example.test', 'lot1@example.test'] } } });
+    expect(await kept()).toBe(before + 3);
     expect(await kept()).toBe(await counted());
   });
 });

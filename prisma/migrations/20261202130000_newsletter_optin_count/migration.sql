@@ -13,34 +13,25 @@ ALTER TABLE "NewsletterOptInCount" ADD CONSTRAINT "NewsletterOptInCount_one_row"
 INSERT INTO "NewsletterOptInCount" ("id", "members")
   SELECT 1, count(*)::int FROM "Member" WHERE "newsletterOptIn" AND "erasedAt" IS NULL;
 
-CREATE FUNCTION newsletter_optin_count_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE d integer;
+-- One function for the three triggers: the rows that now count, minus those that counted before.
+-- A branch names only the transition tables its operation has (plpgsql plans a statement when
+-- it first runs it).
+CREATE FUNCTION newsletter_optin_count() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE d integer := 0;
 BEGIN
-  SELECT count(*) INTO d FROM new_rows WHERE "newsletterOptIn" AND "erasedAt" IS NULL;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    d := d + (SELECT count(*) FROM new_rows WHERE "newsletterOptIn" AND "erasedAt" IS NULL);
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    d := d - (SELECT count(*) FROM old_rows WHERE "newsletterOptIn" AND "erasedAt" IS NULL);
+  END IF;
   IF d <> 0 THEN UPDATE "NewsletterOptInCount" SET "members" = "members" + d WHERE "id" = 1; END IF;
-  RETURN NULL;
-END $$;
-
-CREATE FUNCTION newsletter_optin_count_update() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE d integer;
-BEGIN
-  SELECT (SELECT count(*) FROM new_rows WHERE "newsletterOptIn" AND "erasedAt" IS NULL)
-       - (SELECT count(*) FROM old_rows WHERE "newsletterOptIn" AND "erasedAt" IS NULL) INTO d;
-  IF d <> 0 THEN UPDATE "NewsletterOptInCount" SET "members" = "members" + d WHERE "id" = 1; END IF;
-  RETURN NULL;
-END $$;
-
-CREATE FUNCTION newsletter_optin_count_delete() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE d integer;
-BEGIN
-  SELECT count(*) INTO d FROM old_rows WHERE "newsletterOptIn" AND "erasedAt" IS NULL;
-  IF d <> 0 THEN UPDATE "NewsletterOptInCount" SET "members" = "members" - d WHERE "id" = 1; END IF;
   RETURN NULL;
 END $$;
 
 CREATE TRIGGER "Member_newsletter_optin_count_insert" AFTER INSERT ON "Member"
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION newsletter_optin_count_insert();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION newsletter_optin_count();
 CREATE TRIGGER "Member_newsletter_optin_count_update" AFTER UPDATE ON "Member"
-  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION newsletter_optin_count_update();
+  REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION newsletter_optin_count();
 CREATE TRIGGER "Member_newsletter_optin_count_delete" AFTER DELETE ON "Member"
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION newsletter_optin_count_delete();
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION newsletter_optin_count();
