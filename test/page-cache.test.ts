@@ -15,7 +15,7 @@ describe('PageCache', () => {
     const cache = new PageCache({ ttlMs: 5000, now: () => now });
     cache.set('/a', 'A');
     now += 4999;
-    expect(cache.get('/a')?.html).toBe('A');
+    expect(cache.get('/a')?.body.toString()).toBe('A');
     now += 1;
     expect(cache.get('/a')).toBeUndefined();
     expect(cache.size).toBe(0);
@@ -26,7 +26,7 @@ describe('PageCache', () => {
     cache.set('/a', 'A');
     cache.set('/b', 'B');
     cache.set('/c', 'C');
-    expect([cache.get('/a'), cache.get('/b'), cache.get('/c')].map((p) => p?.html)).toEqual([undefined, 'B', 'C']);
+    expect([cache.get('/a'), cache.get('/b'), cache.get('/c')].map((p) => p?.body.toString())).toEqual([undefined, 'B', 'C']);
     cache.clear();
     expect(cache.size).toBe(0);
   });
@@ -40,7 +40,7 @@ describe('PageCache', () => {
     keepRenderedPage(cache, res(404), 'not found', false);
     expect(cache.size).toBe(0);
     keepRenderedPage(cache, res(200), 'public', false);
-    expect(cache.get('/p')?.html).toBe('public');
+    expect(cache.get('/p')?.body.toString()).toBe('public');
   });
 });
 

@@ -23,7 +23,6 @@ export interface PageCacheOptions {
 
 /** A kept page, ready to send: its bytes and their ETag are worked out once, when it is kept. */
 export interface KeptPage {
-  html: string;
   body: Buffer;
   /** The weak ETag Express would send for these bytes (W/"<length>-<sha1>"). */
   etag: string;
@@ -71,7 +70,7 @@ export class PageCache {
   set(key: string, html: string): void {
     this.entries.delete(key);
     const body = Buffer.from(html);
-    this.entries.set(key, { html, body, etag: weakEtag(body), storedAt: this.now() });
+    this.entries.set(key, { body, etag: weakEtag(body), storedAt: this.now() });
     if (this.entries.size > this.maxEntries) this.entries.delete(this.entries.keys().next().value as string);
   }
 
