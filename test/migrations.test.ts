@@ -22,6 +22,21 @@ describe('migrations through the WebAssembly schema engine', () => {
     }
   });
 
+  it('with every migration recorded, the engine is not loaded; a failed one still goes to it and is reported', async () => {
+    const db = await openPglite(new PGlite('memory://'));
+    try {
+      const applied = await applyMigrations(db.factory);
+      expect(await applyMigrations(db.factory)).toEqual([]);
+      // A migration left half-applied (started, neither finished nor rolled back): the engine refuses to go on.
+      await db.prisma.$executeRawUnsafe(
+        `INSERT INTO _prisma_migrations (id, checksum, migration_name, started_at, applied_steps_count) VALUES ('failed-1', 'x', '${applied.at(-1)}', now(), 0)`,
+      );
+      await expect(applyMigrations(db.factory)).rejects.toThrow(/failed/i);
+    } finally {
+      await db.close();
+    }
+  });
+
   it('the database enforces the append-only credit ledger', async () => {
     const db = await openTestDatabase();
     try {

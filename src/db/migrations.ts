@@ -2,8 +2,6 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { openSchemaEngine } from './schema-engine.ts';
 import { openDatabase } from './connect.ts';
@@ -62,12 +60,41 @@ function wholeScripts(factory: SqlMigrationAwareDriverAdapterFactory): SqlMigrat
   };
 }
 
+/**
+ * True when every migration folder is recorded as applied and none is left failed: then the
+ * schema engine (a 5 MB WebAssembly module, about 40 MB resident once loaded) is not needed.
+ * Anything else (no table yet, a failed or unknown migration) goes to the engine, which applies
+ * or reports it.
+ */
+async function allApplied(factory: SqlMigrationAwareDriverAdapterFactory, names: string[]): Promise<boolean> {
+  const adapter = await factory.connect();
+  try {
+    const rs = await adapter.queryRaw({
+      sql: 'SELECT migration_name, (finished_at IS NOT NULL AND rolled_back_at IS NULL) AS ok, rolled_back_at IS NOT NULL AS rolled_back FROM _prisma_migrations',
+      args: [],
+      argTypes: [],
+    });
+    const applied = new Set<string>();
+    for (const [name, ok, rolledBack] of rs.rows as [string, boolean, boolean][]) {
+      if (ok) applied.add(name);
+      else if (!rolledBack) return false; // started and not finished: the engine reports it
+    }
+    return names.every((n) => applied.has(n));
+  } catch {
+    return false;
+  } finally {
+    await adapter.dispose();
+  }
+}
+
 /** Applies pending migrations; returns the names applied. */
 export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFactory): Promise<string[]> {
+  const list = await migrationsList();
+  if (await allApplied(factory, list.migrationDirectories.map((d) => d.path))) return [];
   const schema = await readFile(SCHEMA_FILE, 'utf8');
   const engine = await openSchemaEngine(wholeScripts(factory), schema);
   try {
-    const out = await engine.applyMigrations({ migrationsList: await migrationsList(), filters: NO_FILTER });
+    const out = await engine.applyMigrations({ migrationsList: list, filters: NO_FILTER });
     return out.appliedMigrationNames;
   } finally {
     engine.free();
@@ -77,6 +104,7 @@ export async function applyMigrations(factory: SqlMigrationAwareDriverAdapterFac
 /** SQL that takes the migrations folder to the current schema; empty when they agree. */
 export async function diffSchema(): Promise<string> {
   const schema = await readFile(SCHEMA_FILE, 'utf8');
+  const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
   const pglite = new PGlite('memory://');
   const engine = await openSchemaEngine(new PrismaPGlite(pglite), schema);
   try {

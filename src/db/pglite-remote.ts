@@ -3,8 +3,6 @@
 // the templates stay on this thread; PGlite's WebAssembly runs on the other core
 // (docs/decisions/0018-pglite-worker-thread.md).
 import { Worker } from 'node:worker_threads';
-import { PGlite } from '@electric-sql/pglite';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { DriverAdapterError } from '@prisma/driver-adapter-utils';
 import type {
   ConnectionInfo,
@@ -165,7 +163,8 @@ export class PGliteThreadAdapterFactory implements SqlMigrationAwareDriverAdapte
   }
 
   /** Only `prisma migrate dev` would ask for it; an in-memory database on this thread. */
-  connectToShadowDb(): Promise<SqlDriverAdapter> {
+  async connectToShadowDb(): Promise<SqlDriverAdapter> {
+    const [{ PGlite }, { PrismaPGlite }] = await Promise.all([import('@electric-sql/pglite'), import('pglite-prisma-adapter')]);
     return new PrismaPGlite(new PGlite('memory://')).connect();
   }
 }
