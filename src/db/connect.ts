@@ -2,13 +2,13 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client.ts';
-import { PrismaPGliteStrictCommit } from './pglite-commit.mjs';
 import { PGliteThread, PGliteThreadAdapterFactory } from './pglite-remote.ts';
 import type { WorkerSetup } from './pglite-protocol.ts';
+import { copyTemplate } from './pglite-template.mjs';
 
 export type Db = InstanceType<typeof PrismaClient>;
 
@@ -124,6 +124,8 @@ function embeddedDatabase(
 export async function openPglite(pglite: PGlite, created = false, onClose?: () => void): Promise<Database> {
   await pglite.waitReady;
   // A failed COMMIT throws, as on PostgreSQL (pglite-commit.mjs); queries yield to the event loop (timeSliced).
+  // Loaded here only: with the database on its own thread, this thread never loads PGlite (42 MB).
+  const { PrismaPGliteStrictCommit } = await import('./pglite-commit.mjs');
   const factory = new PrismaPGliteStrictCommit(PGLITE_SLICE_MS > 0 ? timeSliced(pglite) : pglite);
   const closeDatabase = async () => {
     if (!pglite.closed) await pglite.close();
@@ -167,7 +169,10 @@ export async function openDatabase(opts: { databaseUrl?: string; dataDir: string
   const unlock = lockDataDir(opts.dataDir);
   try {
     const created = !existsSync(path.join(dir, 'PG_VERSION'));
+    // A new database starts as a copy of the empty one made at install, sparing PGlite's initdb.
+    if (created) copyTemplate(dir);
     if (PGLITE_WORKER) return await openPgliteThread({ dataDir: dir, options: PGLITE_OPTIONS }, created, unlock);
+    const { PGlite } = await import('@electric-sql/pglite');
     const pglite = new PGlite(dir, PGLITE_OPTIONS);
     return await openPglite(pglite, created, unlock);
   } catch (err) {
