@@ -7,11 +7,16 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 COPY scripts/prisma-generate.mjs scripts/prisma-generate.mjs
 COPY prisma/schema.prisma prisma/schema.prisma
+# The install also prepares the empty embedded database that a first start copies (decision 0019).
+COPY src/db/pglite-template.mjs src/db/pglite-template.mjs
 # Dev dependencies are needed once, for `prisma generate`; they are pruned below.
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0 DATA_DIR=/data
+# As `npm start` (package.json): two malloc arenas, small V8 young generation, one V8 helper thread
+# (decision 0019: about 60 MB less resident, same requests per second).
+ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
@@ -25,4 +30,4 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=3s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/readyz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
-CMD ["node", "--import", "tsx", "src/server.ts"]
+CMD ["node", "--max-semi-space-size=4", "--v8-pool-size=1", "--import", "tsx", "src/server.ts"]

@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { loadConfig } from '../src/config.ts';
 
 export const HOST = '127.0.0.1';
@@ -103,6 +104,19 @@ export function round(n: number, digits = 2): number {
   if (!Number.isFinite(n)) return n;
   const f = 10 ** digits;
   return Math.round(n * f) / f;
+}
+
+/**
+ * The runtime settings of `npm start` (package.json), so that the benchmark's servers run as the
+ * site does: the environment assignments before `exec node`, and node's own flags before
+ * `--import tsx` (decision 0019). Throws when the script no longer has that shape.
+ */
+export function startCommand(): { env: Record<string, string>; nodeArgs: string[] } {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { scripts: { start: string } };
+  const m = /^((?:[A-Z_]+=\S+\s+)*)exec node\s+((?:--[\w-]+(?:=\S+)?\s+)*?)--import tsx src\/server\.ts$/.exec(pkg.scripts.start);
+  if (!m) throw new Error(`package.json start script not understood: ${pkg.scripts.start}`);
+  const env = Object.fromEntries(m[1].trim().split(/\s+/).filter(Boolean).map((a) => a.split('=') as [string, string]));
+  return { env, nodeArgs: m[2].trim().split(/\s+/).filter(Boolean) };
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

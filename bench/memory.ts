@@ -8,11 +8,16 @@ import { createServer } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startCommand } from './lib.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface MemoryFigures {
+  /** `npm ci`'s preparation of the empty embedded database (src/db/pglite-template.mjs). */
+  template: { seconds: number; peakRssMB: number };
   firstStart: { seconds: number; peakRssMB: number; rssMB: number };
+  /** The same first start without that template (as after `npm ci --ignore-scripts`): PGlite's initdb runs. */
+  firstStartWithoutTemplate: { seconds: number; peakRssMB: number };
   restart: { seconds: number; peakRssMB: number; rssMB: number; rssAfterRequestsMB: number; requests: number };
 }
 
@@ -33,13 +38,32 @@ async function status(pid: number): Promise<{ hwm: number; rss: number }> {
   return { hwm: Math.round(kb('VmHWM') / 1024), rss: Math.round(kb('VmRSS') / 1024) };
 }
 
+/** Builds the template into a folder of its own; its peak is read from /proc while it runs. */
+async function buildTemplate(templateBase: string) {
+  const t0 = performance.now();
+  const child = spawn(process.execPath, ['src/db/pglite-template.mjs'], {
+    cwd: ROOT,
+    env: { ...process.env, ...startCommand().env, PGLITE_TEMPLATE_DIR: templateBase },
+    stdio: 'ignore',
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let peak = 0;
+  while (child.exitCode === null) {
+    peak = Math.max(peak, await status(child.pid!).then((s) => s.hwm, () => peak));
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  if ((await exited) !== 0) throw new Error('the template build failed');
+  return { seconds: Math.round((performance.now() - t0) / 100) / 10, peakRssMB: peak };
+}
+
 /** Starts the site as `npm start` does and resolves once it answers; stops it afterwards. */
-async function run(dataDir: string, after?: (port: number) => Promise<number>) {
+async function run(dataDir: string, after?: (port: number) => Promise<number>, env: Record<string, string> = {}) {
   const port = await freePort();
   const t0 = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const start = startCommand();
+  const child = spawn(process.execPath, [...start.nodeArgs, '--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
-    env: { ...process.env, NODE_ENV: 'development', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: '', LOG_LEVEL: 'info' },
+    env: { ...process.env, ...start.env, NODE_ENV: 'development', DATA_DIR: dataDir, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -85,16 +109,22 @@ async function browse(port: number): Promise<number> {
 }
 
 export async function measureMemory(): Promise<MemoryFigures> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'club-bench-memory-'));
+  const work = await mkdtemp(path.join(os.tmpdir(), 'club-bench-memory-'));
   try {
-    const first = await run(dataDir);
-    const again = await run(dataDir, browse);
+    const templateBase = path.join(work, 'template');
+    const template = await buildTemplate(templateBase);
+    const dataDir = path.join(work, 'data');
+    const first = await run(dataDir, undefined, { PGLITE_TEMPLATE_DIR: templateBase });
+    const again = await run(dataDir, browse, { PGLITE_TEMPLATE_DIR: templateBase });
+    const bare = await run(path.join(work, 'data-without-template'), undefined, { PGLITE_TEMPLATE_DIR: path.join(work, 'none') });
     return {
+      template,
       firstStart: { seconds: first.seconds, peakRssMB: first.peakRssMB, rssMB: first.rssMB },
+      firstStartWithoutTemplate: { seconds: bare.seconds, peakRssMB: bare.peakRssMB },
       restart: again,
     };
   } finally {
-    await rm(dataDir, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
   }
 }
 
@@ -102,6 +132,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const m = await measureMemory();
   console.info(
     [
+      `install (npm ci) prepares the empty embedded database: ${m.template.seconds} s, peak RSS ${m.template.peakRssMB} MB`,
+      `first start without that template (npm ci --ignore-scripts): ${m.firstStartWithoutTemplate.seconds} s, peak RSS ${m.firstStartWithoutTemplate.peakRssMB} MB`,
       `first start on a new embedded database: ${m.firstStart.seconds} s, peak RSS ${m.firstStart.peakRssMB} MB (target ≤ 600), RSS once listening ${m.firstStart.rssMB} MB`,
       `start on the existing data directory: ${m.restart.seconds} s, RSS ${m.restart.rssMB} MB (target ≤ 300), after ${m.restart.requests} requests ${m.restart.rssAfterRequestsMB} MB, peak ${m.restart.peakRssMB} MB`,
     ].join('\n'),

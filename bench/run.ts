@@ -24,7 +24,7 @@ import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
 import pg from 'pg';
 import { LIMITS } from '../src/core/rate-limit.ts';
-import { Child, Client, HOST, csrfOf, login, round, sleep, summary } from './lib.ts';
+import { Child, Client, HOST, csrfOf, login, round, sleep, startCommand, summary } from './lib.ts';
 import { measureMemory } from './memory.ts';
 import type { MemoryFigures } from './memory.ts';
 import { runShop, shopReport, shopViolations } from './shop.ts';
@@ -526,11 +526,14 @@ async function main() {
   // Production serves cached templates: the bench measures that unless BENCH_VIEW_CACHE=0.
   const viewCache = process.env.BENCH_VIEW_CACHE === '0' ? undefined : '1';
   if (CPU_PROF) await mkdir(CPU_PROF, { recursive: true });
+  // Both servers run with `npm start`'s runtime settings (node flags, allocator environment).
+  const start = startCommand();
   const app = new Child(
     'app server',
-    TSX,
+    [...start.nodeArgs, ...TSX],
     path.join(ROOT, 'bench/server.ts'),
     childEnv({
+      ...start.env,
       BENCH_DATA_DIR: db.dataDir,
       BENCH_DATABASE_URL: db.url,
       BENCH_CODES: String(CODES),
@@ -541,9 +544,9 @@ async function main() {
   children.push(app);
   const bare = new Child(
     'bare server',
-    TSX,
+    [...start.nodeArgs, ...TSX],
     path.join(ROOT, 'bench/bare-server.ts'),
-    childEnv({ BENCH_VIEW_CACHE: viewCache }),
+    childEnv({ ...start.env, BENCH_VIEW_CACHE: viewCache }),
   );
   children.push(bare);
   const [ready, bareReady] = await Promise.all([app.ready, bare.ready]);
@@ -862,7 +865,9 @@ async function main() {
   if (memory) {
     lines.push(
       `memory (npm start, embedded): first start ${memory.firstStart.seconds} s, peak RSS ${memory.firstStart.peakRssMB} MB; ` +
-        `started again on that data directory: RSS ${memory.restart.rssMB} MB, ${memory.restart.rssAfterRequestsMB} MB after ${memory.restart.requests} requests`,
+        `started again on that data directory: RSS ${memory.restart.rssMB} MB, ${memory.restart.rssAfterRequestsMB} MB after ${memory.restart.requests} requests; ` +
+        `the empty database prepared at install: ${memory.template.seconds} s, peak RSS ${memory.template.peakRssMB} MB; ` +
+        `a first start without it: ${memory.firstStartWithoutTemplate.seconds} s, peak RSS ${memory.firstStartWithoutTemplate.peakRssMB} MB`,
     );
     aim('peak RSS MB of a first start (npm start, new embedded database)', memory.firstStart.peakRssMB, '≤ 600', (x) => x <= 600);
     aim('RSS MB after start on an existing data directory', memory.restart.rssMB, '≤ 300', (x) => x <= 300);

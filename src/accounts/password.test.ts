@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PasswordSchema } from './schema.ts';
-import { COMMON_PASSWORD_COUNT, isCommonPassword } from './password.ts';
+import { ARGON2_CONCURRENCY, argon2Running, commonPasswordCount, hashPassword, isCommonPassword, verifyPassword } from './password.ts';
 
 describe('common passwords are refused, French ones and the club’s own words included', () => {
   it.each([
@@ -39,6 +39,26 @@ describe('common passwords are refused, French ones and the club’s own words i
   });
 
   it('the list holds the common passwords and the French words, first names and surnames', () => {
-    expect(COMMON_PASSWORD_COUNT).toBeGreaterThan(100_000);
+    expect(commonPasswordCount()).toBeGreaterThan(100_000);
+  });
+});
+
+describe('argon2 takes at most ARGON2_CONCURRENCY cores at once', () => {
+  it('eight hashes and verifications asked together run a bounded few at a time, and all complete', async () => {
+    let most = 0;
+    const watch = setInterval(() => (most = Math.max(most, argon2Running())), 1);
+    try {
+      const hashes = await Promise.all(Array.from({ length: 4 }, (_, i) => hashPassword(`phrase de passe numéro ${i}`)));
+      const checks = await Promise.all([
+        ...hashes.map((h, i) => verifyPassword(h, `phrase de passe numéro ${i}`)),
+        ...hashes.map((h, i) => verifyPassword(h, `phrase de passe numéro ${i + 1}`)),
+      ]);
+      expect(checks).toEqual([true, true, true, true, false, false, false, false]);
+    } finally {
+      clearInterval(watch);
+    }
+    expect(most).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(ARGON2_CONCURRENCY);
+    expect(argon2Running()).toBe(0);
   });
 });
