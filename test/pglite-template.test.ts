@@ -36,7 +36,10 @@ describe.skipIf(onPostgres)('the empty embedded database made at install', () =>
     try {
       expect(db.created).toBe(true);
       // The same cluster, not a new initdb: pg_control starts with the system identifier initdb chose.
-      const systemId = (dir: string) => readFileSync(path.join(dir, 'global', 'pg_control')).subarray(0, 8).toString('hex');
+      const systemId = (dir: string) =>
+        readFileSync(path.join(dir, 'global', 'pg_control'))
+          .subarray(0, 8)
+          .toString('hex');
       expect(systemId(path.join(dataDir, 'pglite'))).toBe(systemId(templateDir()));
       expect((await applyMigrations(db.factory)).length).toBeGreaterThan(0);
       expect(await db.prisma.member.count()).toBe(0);

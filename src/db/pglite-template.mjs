@@ -64,6 +64,8 @@ if (process.argv[1] && pathToFileURL(path.resolve(process.argv[1])).href === imp
     if (built) console.info(`Base embarquée vide préparée dans ${target}`);
   } catch (err) {
     // Never fails the install: without a template, the first start creates the database itself.
-    console.warn(`Base embarquée vide non préparée (${err instanceof Error ? err.message : String(err)}) : le premier démarrage la créera.`);
+    console.warn(
+      `Base embarquée vide non préparée (${err instanceof Error ? err.message : String(err)}) : le premier démarrage la créera.`,
+    );
   }
 }
