@@ -88,6 +88,12 @@ async function freshDatabase(tag: string): Promise<{ dataDir: string; url?: stri
   return { dataDir, url: withDatabase(adminUrl, name) };
 }
 
+/** `npm start`'s environment and node flags, as the servers ran with them. */
+function startSettings(): string {
+  const { env, nodeArgs } = startCommand();
+  return [...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...nodeArgs].join(' ') || 'none';
+}
+
 function childEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, ...extra };
   delete env.DATABASE_URL; // the children get their database explicitly
@@ -802,7 +808,7 @@ async function main() {
   const lines = [
     '',
     `Club Petites Stars bench — ${machine.database} (${machine.databaseVersion?.split(' on ')[0]}), ${machine.cpus}× ${machine.cpuModel}, node ${machine.node}`,
-    `${CONNECTIONS} connections, ${DURATION} s per measurement after ${WARMUP} s warm-up; production configuration: Express view cache ${ready.viewCache ? 'on' : 'off'}, public page cache ${String(ready.pageCacheSeconds ?? 0)} s, log level ${String(ready.logLevel ?? '?')} (env ${String(ready.expressEnv)}); loop p99 = app event-loop delay p99; ` +
+    `${CONNECTIONS} connections, ${DURATION} s per measurement after ${WARMUP} s warm-up; production configuration: Express view cache ${ready.viewCache ? 'on' : 'off'}, public page cache ${String(ready.pageCacheSeconds ?? 0)} s, log level ${String(ready.logLevel ?? '?')} (env ${String(ready.expressEnv)}), npm start's runtime settings ${startSettings()}; loop p99 = app event-loop delay p99; ` +
       `cores: CPU used by the server under test / this load generator${adminUrl ? ' / PostgreSQL' : ''} / other programs (should be ~0), out of ${machine.cpus}`,
     '',
     table(rows),
