@@ -54,7 +54,8 @@ describe('role matrix', () => {
     // The guard each route sits behind lets in the roles this test's matrix expects for its path.
     for (const r of table.filter((x) => x.area !== 'public')) expect([...AREA_ROLES[r.area as GuardedArea]].sort(), r.path).toEqual([...allowed(r.path)].sort());
     for (const r of table.filter((x) => x.area !== 'public')) expect(r.path.startsWith(AREA_PREFIX[r.area as GuardedArea]), r.path).toBe(true);
-    // No public route is mounted under a guarded prefix (it would bypass nothing, but would mislead).
+    // No public route is mounted under a guarded prefix: the areas are mounted first (app.ts), such a
+    // route would never be reached.
     for (const r of table.filter((x) => x.area === 'public' && !MEMBER_PAGES_AT_ROOT.includes(x.path))) expect(allowed(r.path), r.path).toEqual(EVERYONE);
     // Every module's declared areas appear in the table.
     for (const m of t.deps.registry.modules) {

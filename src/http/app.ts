@@ -1,7 +1,6 @@
 // Builds the Express app from its dependencies; does not listen (server.ts does).
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ejs from 'ejs';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import session from 'express-session';
@@ -19,6 +18,7 @@ import { flashLocals } from './flash.ts';
 import { loadMember, requireArea } from './auth.ts';
 import type { MemberLookup } from './auth.ts';
 import { viewHelpers } from './view-helpers.ts';
+import { viewEngine } from './view-engine.ts';
 import { healthRoutes } from './health.ts';
 import { SESSION_COOKIE } from './session.ts';
 import { AREA_PREFIX } from '../core/module.ts';
@@ -47,13 +47,9 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   app.set('views', views);
   // Compiled templates are cached except in development, where views are edited live.
   app.set('view cache', config.env !== 'development');
-  // Includes are written from the views folder (`include('/partials/field')`): EJS resolves such a
-  // path against `root` without looking on disk, where a relative one costs an existsSync on every
-  // render of every include (10 % of the account page's CPU time). EJS 7 no longer reads Express's
-  // 'view options', hence the engine with its options.
-  app.engine('ejs', (file: string, data: { settings?: Record<string, unknown> }, done: (err: Error | null, html?: string) => void) =>
-    ejs.renderFile(file, data, { root: views, views: [views], cache: data.settings?.['view cache'] === true }, done),
-  );
+  // Includes are written from the views folder (`include('/partials/field')`); the engine runs an
+  // include without copying the page's locals (view-engine.ts).
+  app.engine('ejs', viewEngine({ root: views }));
   app.disable('x-powered-by');
   // The site's own origin, for the same-origin check of the forms posted without a session (csrf.ts).
   app.set('public url', config.publicUrl);
@@ -105,7 +101,7 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   const sessions = session({
     name: SESSION_COOKIE,
     secret: config.sessionSecret,
-    store: new PrismaSessionStore(deps.db, deps.clock),
+    store: new PrismaSessionStore(deps.db, deps.clock, (sid) => memberLookup.withSession(sid)),
     resave: false,
     saveUninitialized: false,
     // 30 minutes without a request ends the session (ASVS 3.3.2); 12 h at most after login (auth.ts).
@@ -167,15 +163,13 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
 }
 
 /**
- * Public routers are mounted at the root; each guarded area gets one router under its prefix
- * (/compte, /gestion, /comptabilite, /admin), behind its role guard, holding every module's routes
- * for that area. The route table (route-table.ts) reads the prefixes back for the role-matrix test.
+ * Each guarded area gets one router under its prefix (/compte, /gestion, /comptabilite, /admin),
+ * behind its role guard, holding every module's routes for that area; the public routers are
+ * mounted at the root after them, so that a request of an area is not matched against every public
+ * route first (no public route lives under an area's prefix: the route-table test checks it). The
+ * route table (route-table.ts) reads the prefixes back for the role-matrix test.
  */
 function mountModules(app: express.Express, deps: Deps): void {
-  for (const m of deps.registry.modules) {
-    const make = m.routes?.public;
-    if (make) app.use(make(deps));
-  }
   for (const [area, prefix] of Object.entries(AREA_PREFIX) as [GuardedArea, string][]) {
     const router = express.Router();
     for (const m of deps.registry.modules) {
@@ -184,6 +178,10 @@ function mountModules(app: express.Express, deps: Deps): void {
     }
     Object.assign(router, { mountPath: prefix, area });
     app.use(prefix, requireArea(area), router);
+  }
+  for (const m of deps.registry.modules) {
+    const make = m.routes?.public;
+    if (make) app.use(make(deps));
   }
 }
 
