@@ -27,6 +27,7 @@ export async function boot(config: Config, logger: Logger, clock: Clock = system
     : createMailboxMailer(db, clock, { dir: mailDirOf(config), from: config.mailFrom });
   const deps: Deps = {
     db,
+    direct: database.direct,
     config,
     clock,
     logger,

@@ -11,7 +11,7 @@ import { AppError } from '../core/errors.ts';
 import { memberNumber } from '../core/member-number.ts';
 import { ChangeEmailSchema, ChangePasswordSchema, ContactSchema, COUNTRIES, DeleteSchema } from './schema.ts';
 import { changePassword, deleteOwnAccount, requestEmailChange, resendConfirmation, updateContact } from './service.ts';
-import { balanceOf } from '../credit/ledger.ts';
+import { shownBalance } from '../credit/ledger.ts';
 
 const contactValues = (m: Member): Record<string, string> => ({
   firstName: m.firstName ?? '',
@@ -39,7 +39,7 @@ export function accountMemberRoutes(deps: Deps): Router {
       title: 'Mon compte',
       m,
       number: memberNumber(m.number),
-      balanceCents: await balanceOf(deps.db, m.id),
+      balanceCents: await shownBalance(deps, m.id),
       countries: COUNTRIES,
       contact: forms.contact ?? { values: contactValues(m), errors: {} },
       email: forms.email ?? { values: {}, errors: {} },
@@ -109,7 +109,7 @@ export function accountMemberRoutes(deps: Deps): Router {
     res.page('accounts/delete', {
       title: 'Supprimer mon compte',
       number: memberNumber(req.member!.number),
-      balanceCents: await balanceOf(deps.db, req.member!.id),
+      balanceCents: await shownBalance(deps, req.member!.id),
       errors: form.errors,
     });
 

@@ -1,7 +1,13 @@
 // Member accounts: registration, confirmation, login, password reset, profile changes.
 import type { Deps } from '../deps.ts';
 import type { Member, Role } from '../generated/prisma/client.ts';
-import { ConflictError, isUniqueViolation, NotFoundError, TooManyRequestsError, ValidationError } from '../core/errors.ts';
+import {
+  ConflictError,
+  isUniqueViolation,
+  NotFoundError,
+  TooManyRequestsError,
+  ValidationError,
+} from '../core/errors.ts';
 import { LIMITS, hit, refund } from '../core/rate-limit.ts';
 import { admitLoginAttempt, loginSucceeded } from './login-throttle.ts';
 import { auditWith } from '../audit/service.ts';
@@ -14,7 +20,7 @@ import { queueMail } from '../mail/outbox.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { balanceOf } from '../credit/ledger.ts';
 import { eraseMember } from '../privacy/eraser.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import type { z } from 'zod';
 import type { ContactSchema, RegisterSchema } from './schema.ts';
 
@@ -51,23 +57,30 @@ export async function registerMember(deps: Deps, input: RegisterInput): Promise<
   // answered as for a known address (the same page, no enumeration, no 500).
   try {
     return await deps.db.$transaction(async (tx) => {
-    const existing = await tx.member.findUnique({ where: { email: input.email } });
-    if (existing) {
-      const m = mails.alreadyRegistered(deps);
-      await queueMail(tx, now, existing.id, input.email, m);
-      return null;
-    }
-    const member = await tx.member.create({
-      data: { email: input.email, passwordHash, newsletterOptIn: input.newsletter, lastActiveAt: now, createdAt: now, ...contactData(input) },
+      const existing = await tx.member.findUnique({ where: { email: input.email } });
+      if (existing) {
+        const m = mails.alreadyRegistered(deps);
+        await queueMail(tx, now, existing.id, input.email, m);
+        return null;
+      }
+      const member = await tx.member.create({
+        data: {
+          email: input.email,
+          passwordHash,
+          newsletterOptIn: input.newsletter,
+          lastActiveAt: now,
+          createdAt: now,
+          ...contactData(input),
+        },
+      });
+      await recordConsent(tx, member.id, 'terms-and-privacy', now);
+      if (input.newsletter) await recordConsent(tx, member.id, 'newsletter', now);
+      const token = await issueToken(tx, member.id, 'CONFIRM_EMAIL', now, input.email);
+      const m = mails.confirm(deps, input.firstName, token);
+      await queueMail(tx, now, member.id, input.email, m);
+      await audit(tx, 'member.registered', { at: now, subject: member.id });
+      return member.id;
     });
-    await recordConsent(tx, member.id, 'terms-and-privacy', now);
-    if (input.newsletter) await recordConsent(tx, member.id, 'newsletter', now);
-    const token = await issueToken(tx, member.id, 'CONFIRM_EMAIL', now, input.email);
-    const m = mails.confirm(deps, input.firstName, token);
-    await queueMail(tx, now, member.id, input.email, m);
-    await audit(tx, 'member.registered', { at: now, subject: member.id });
-    return member.id;
-  });
   } catch (err) {
     if (isUniqueViolation(err)) return null;
     throw err;
@@ -115,9 +128,17 @@ export const LOGIN_FAILED = 'Adresse électronique ou mot de passe incorrect.';
  * password is checked (a burst of parallel guesses cannot slip through), and a success is given back.
  * `resetMemberId`: the member whose password this browser has just reset (see login-throttle.ts).
  */
-export async function authenticate(deps: Deps, email: string, password: string, ip: string, resetMemberId?: string): Promise<Member> {
+export async function authenticate(
+  deps: Deps,
+  email: string,
+  password: string,
+  ip: string,
+  resetMemberId?: string,
+): Promise<Member> {
   if (!(await admitLoginAttempt(deps, email, ip, resetMemberId))) {
-    throw new TooManyRequestsError('Trop de tentatives de connexion. Réessayez dans 15 minutes, ou réinitialisez votre mot de passe.');
+    throw new TooManyRequestsError(
+      'Trop de tentatives de connexion. Réessayez dans 15 minutes, ou réinitialisez votre mot de passe.',
+    );
   }
   const member = await deps.db.member.findUnique({ where: { email } });
   const now = deps.clock.now();
@@ -164,7 +185,10 @@ export async function resetPassword(deps: Deps, token: string, password: string)
   return deps.db.$transaction(async (tx) => {
     const row = await consumeToken(tx, token, 'RESET_PASSWORD', now);
     if (!row) return null;
-    const member = await tx.member.update({ where: { id: row.memberId }, data: { passwordHash, sessionsValidAfter: now } });
+    const member = await tx.member.update({
+      where: { id: row.memberId },
+      data: { passwordHash, sessionsValidAfter: now },
+    });
     await tx.session.deleteMany({ where: { memberId: member.id } });
     await dropPendingEmailChanges(tx, member);
     await audit(tx, 'password.reset', { at: now, subject: member.id });
@@ -181,7 +205,8 @@ export async function updateContact(deps: Deps, memberId: string, input: Contact
     const r = await tx.member.updateMany({ where: { id: memberId, erasedAt: null }, data: contactData(input) });
     if (r.count !== 1) throw new NotFoundError('Ce compte n’existe plus.');
     // Mailchimp holds the names only.
-    if (before?.firstName !== input.firstName || before?.lastName !== input.lastName) await memberDetailsChanged(tx, deps, memberId, deps.clock.now());
+    if (before?.firstName !== input.firstName || before?.lastName !== input.lastName)
+      await memberDetailsChanged(tx, deps, memberId, deps.clock.now());
   });
 }
 
@@ -190,7 +215,9 @@ export async function updateContact(deps: Deps, memberId: string, input: Contact
  * before (or pre-registered the address) cannot confirm their own address afterwards.
  */
 async function dropPendingEmailChanges(tx: Prisma.TransactionClient, member: Member): Promise<void> {
-  await tx.memberToken.deleteMany({ where: { memberId: member.id, purpose: 'CONFIRM_EMAIL', NOT: { email: member.email } } });
+  await tx.memberToken.deleteMany({
+    where: { memberId: member.id, purpose: 'CONFIRM_EMAIL', NOT: { email: member.email } },
+  });
 }
 
 /** Confirms a logged-in member's password before a sensitive change; 5 wrong tries per 15 minutes. */
@@ -224,7 +251,13 @@ export async function requestEmailChange(deps: Deps, member: Member, email: stri
 }
 
 /** Changes the password and closes the member's other sessions. */
-export async function changePassword(deps: Deps, member: Member, current: string, next: string, keepSid: string): Promise<void> {
+export async function changePassword(
+  deps: Deps,
+  member: Member,
+  current: string,
+  next: string,
+  keepSid: string,
+): Promise<void> {
   await checkPassword(deps, member, current);
   const passwordHash = await hashPassword(next);
   const now = deps.clock.now();
@@ -237,7 +270,6 @@ export async function changePassword(deps: Deps, member: Member, current: string
     if (member.email) await queueMail(tx, now, member.id, member.email, m);
   });
 }
-
 
 /** Registration from the public form: at most 10 per source address and hour. */
 export async function signUp(deps: Deps, input: RegisterInput, ip: string): Promise<void> {
@@ -254,6 +286,39 @@ export async function askPasswordReset(deps: Deps, email: string, ip: string): P
   }
   await requestPasswordReset(deps, email);
 }
+
+/**
+ * A session row and its member, read in one statement (the member null when logged out or erased):
+ * what every request with the session cookie needs. The statement runs on the driver, without
+ * Prisma's client, which cost more CPU than the database here (decision 0022); a test checks the
+ * member equals Prisma's own reading of the row.
+ */
+export async function sessionWithMember(deps: Deps, sid: string): Promise<SessionWithMember | null> {
+  const [row] = await deps.direct.rows<SessionMemberRow>(SESSION_WITH_MEMBER, [sid]);
+  if (!row) return null;
+  const { sessionData, sessionExpiresAt, ...member } = row;
+  return {
+    data: sessionData,
+    expiresAt: sessionExpiresAt,
+    member: member.id && !member.erasedAt ? (member as Member) : null,
+  };
+}
+
+export interface SessionWithMember {
+  data: string;
+  expiresAt: Date;
+  member: Member | null;
+}
+
+type SessionMemberRow = { sessionData: string; sessionExpiresAt: Date } & { [K in keyof Member]: Member[K] | null };
+
+// The member's columns by name, as this version of the schema knows them (not m.*): a statement
+// prepared by a running process keeps its result when a later migration adds a column.
+const SESSION_WITH_MEMBER = `SELECT s.data AS "sessionData", s."expiresAt" AS "sessionExpiresAt",
+  ${Object.values(Prisma.MemberScalarFieldEnum)
+    .map((field) => `m."${field}"`)
+    .join(', ')}
+  FROM "Session" s LEFT JOIN "Member" m ON m.id = s."memberId" WHERE s.sid = $1`;
 
 /** The member behind a session, if the account still exists (not erased). */
 export async function sessionMember(deps: Deps, id: string): Promise<Member | null> {
@@ -275,7 +340,9 @@ export async function isActiveMember(deps: Deps, id: string): Promise<boolean> {
 }
 
 export async function findMember(deps: Deps, id: string): Promise<Member | null> {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id) ? deps.db.member.findUnique({ where: { id } }) : null;
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)
+    ? deps.db.member.findUnique({ where: { id } })
+    : null;
 }
 
 export async function findMemberByNumber(deps: Deps, number: number): Promise<Member | null> {
@@ -288,18 +355,28 @@ export async function searchMembers(deps: Deps, where: { number: number } | { em
 }
 
 export async function staffMembers(deps: Deps): Promise<Member[]> {
-  return deps.db.member.findMany({ where: { role: { in: ['STAFF', 'ACCOUNTANT', 'ADMIN'] }, erasedAt: null }, orderBy: { number: 'asc' }, take: 500 });
+  return deps.db.member.findMany({
+    where: { role: { in: ['STAFF', 'ACCOUNTANT', 'ADMIN'] }, erasedAt: null },
+    orderBy: { number: 'asc' },
+    take: 500,
+  });
 }
 
 /** A new role; the member's sessions end, so the new role applies from their next login. */
 export async function changeRole(deps: Deps, adminId: string, member: Member, role: Role): Promise<void> {
   if (member.erasedAt) throw new ConflictError('Ce compte a été effacé.', 'role');
-  if (member.id === adminId && role !== 'ADMIN') throw new ValidationError('Vous ne pouvez pas retirer votre propre rôle d’administrateur.', 'role');
+  if (member.id === adminId && role !== 'ADMIN')
+    throw new ValidationError('Vous ne pouvez pas retirer votre propre rôle d’administrateur.', 'role');
   const now = deps.clock.now();
   await deps.db.$transaction(async (tx) => {
     await tx.member.update({ where: { id: member.id }, data: { role, sessionsValidAfter: now } });
     await tx.session.deleteMany({ where: { memberId: member.id } });
-    await audit(tx, 'role.changed', { at: now, actor: adminId, subject: member.id, details: { from: member.role, to: role } });
+    await audit(tx, 'role.changed', {
+      at: now,
+      actor: adminId,
+      subject: member.id,
+      details: { from: member.role, to: role },
+    });
   });
 }
 
@@ -307,10 +384,18 @@ export async function changeRole(deps: Deps, adminId: string, member: Member, ro
  * The member deletes their own account: password confirmed, remaining credit explicitly given up;
  * a module's veto (an order awaiting shipment) is reported as a ConflictError.
  */
-export async function deleteOwnAccount(deps: Deps, member: Member, password: string, confirmForfeit: boolean): Promise<void> {
+export async function deleteOwnAccount(
+  deps: Deps,
+  member: Member,
+  password: string,
+  confirmForfeit: boolean,
+): Promise<void> {
   await checkPassword(deps, member, password);
   if ((await balanceOf(deps.db, member.id)) > 0 && !confirmForfeit) {
-    throw new ValidationError('Cochez la case pour confirmer que vous renoncez à votre crédit restant.', 'confirmForfeit');
+    throw new ValidationError(
+      'Cochez la case pour confirmer que vous renoncez à votre crédit restant.',
+      'confirmForfeit',
+    );
   }
   await eraseMember(deps, member.id, { reason: 'self', actorId: member.id, forfeitConfirmed: confirmForfeit });
 }

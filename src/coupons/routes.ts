@@ -9,7 +9,7 @@ import { flash } from '../http/flash.ts';
 import { ConflictError, NotFoundError } from '../core/errors.ts';
 import { formatEuros } from '../core/money.ts';
 import { sourceOf } from '../core/rate-limit.ts';
-import { balanceOf, creditHistory, CREDIT_KIND_LABELS } from '../credit/ledger.ts';
+import { creditHistory, CREDIT_KIND_LABELS, shownBalance } from '../credit/ledger.ts';
 import { BatchSchema, RedeemSchema, VoidSchema } from './schema.ts';
 import { batchStats, createBatch, issueCodes, listBatches, redeemCoupon, voidBatch } from './service.ts';
 
@@ -23,7 +23,7 @@ export function couponMemberRoutes(deps: Deps): Router {
     res.page('coupons/member', {
       title: 'Mes coupons et mon crédit',
       confirmed: !!m.emailConfirmedAt,
-      balanceCents: await balanceOf(deps.db, m.id),
+      balanceCents: await shownBalance(deps, m.id),
       history: await creditHistory(deps.db, m.id, HistoryQuery.safeParse({ avant: req.query.avant }).data?.avant ?? null),
       kinds: CREDIT_KIND_LABELS,
       values: { code: (form.values.code ?? '').slice(0, 40) },

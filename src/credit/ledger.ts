@@ -3,6 +3,7 @@
 // is read in one row (not summed over the history), equals the sum of the lines, and concurrent
 // spending can never take it below zero.
 import type { Db } from '../db/connect.ts';
+import type { DirectSql } from '../db/direct.ts';
 import type { CreditKind, Prisma } from '../generated/prisma/client.ts';
 import { ConflictError } from '../core/errors.ts';
 
@@ -21,6 +22,19 @@ export async function lockMember(tx: Tx, memberId: string): Promise<void> {
 export async function balanceOf(db: Db | Tx, memberId: string): Promise<number> {
   const account = await db.creditAccount.findUnique({ where: { memberId }, select: { balanceCents: true } });
   return account?.balanceCents ?? 0;
+}
+
+/**
+ * The balance a page shows (outside any transaction), read on the driver without Prisma's client
+ * (db/direct.ts, decision 0022): the account, coupons and checkout pages. Decisions about money
+ * read `balanceOf` inside their transaction.
+ */
+export async function shownBalance(deps: { direct: DirectSql }, memberId: string): Promise<number> {
+  const [row] = await deps.direct.rows<{ balanceCents: number }>(
+    'SELECT "balanceCents" FROM "CreditAccount" WHERE "memberId" = $1::uuid',
+    [memberId],
+  );
+  return row?.balanceCents ?? 0;
 }
 
 /** The sum of the member's lines: what the balance must always equal (checked by the tests). */
@@ -45,7 +59,8 @@ export interface CreditMovement {
 
 /** Appends a line inside the caller's transaction. Refuses a debit the balance does not cover. */
 export async function postCredit(tx: Tx, m: CreditMovement): Promise<{ balanceCents: number; lineId: bigint }> {
-  if (!Number.isInteger(m.amountCents) || m.amountCents === 0) throw new Error('credit amount must be a non-zero integer');
+  if (!Number.isInteger(m.amountCents) || m.amountCents === 0)
+    throw new Error('credit amount must be a non-zero integer');
   if (!m.locked) await lockMember(tx, m.memberId);
   const before = await balanceOf(tx, m.memberId);
   if (before + m.amountCents < 0) throw new InsufficientCreditError();
@@ -82,9 +97,15 @@ export async function creditHistory(db: Db, memberId: string, before: bigint | n
     take: perPage + 1,
   });
   const lines = rows.slice(0, perPage);
-  const newer = before !== null
-    ? await db.creditLine.findMany({ where: { memberId, id: { gte: before } }, orderBy: { id: 'asc' }, take: perPage + 1, select: { id: true } })
-    : [];
+  const newer =
+    before !== null
+      ? await db.creditLine.findMany({
+          where: { memberId, id: { gte: before } },
+          orderBy: { id: 'asc' },
+          take: perPage + 1,
+          select: { id: true },
+        })
+      : [];
   return {
     lines,
     /** The cursor of the next (older) page, or null on the last one. */

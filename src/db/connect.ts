@@ -4,11 +4,14 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import type { SqlMigrationAwareDriverAdapterFactory } from '@prisma/driver-adapter-utils';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { PGliteThread, PGliteThreadAdapterFactory } from './pglite-remote.ts';
 import type { WorkerSetup } from './pglite-protocol.ts';
 import { copyTemplate } from './pglite-template.mjs';
+import { directSql, pgDirectSql } from './direct.ts';
+import type { DirectSql } from './direct.ts';
 
 export type Db = InstanceType<typeof PrismaClient>;
 
@@ -16,6 +19,8 @@ export interface Database {
   kind: 'pglite' | 'postgres';
   factory: SqlMigrationAwareDriverAdapterFactory;
   prisma: Db;
+  /** One statement on the driver under Prisma, for the hot path of every request (direct.ts). */
+  direct: DirectSql;
   /** true when the embedded database was created by this call (first run). */
   created: boolean;
   pglite?: PGlite;
@@ -112,6 +117,7 @@ function embeddedDatabase(
     kind: 'pglite',
     factory,
     prisma,
+    direct: directSql(() => factory.connect()),
     created,
     async close() {
       await prisma.$disconnect();
@@ -125,8 +131,13 @@ export async function openPglite(pglite: PGlite, created = false, onClose?: () =
   await pglite.waitReady;
   // A failed COMMIT throws, as on PostgreSQL (pglite-commit.mjs); queries yield to the event loop (timeSliced).
   // Loaded here only: with the database on its own thread, this thread never loads PGlite (42 MB).
-  const { PrismaPGliteStrictCommit } = await import('./pglite-commit.mjs');
-  const factory = new PrismaPGliteStrictCommit(PGLITE_SLICE_MS > 0 ? timeSliced(pglite) : pglite);
+  const [{ PrismaPGliteStrictCommit }, { withPreparedStatements }] = await Promise.all([
+    import('./pglite-commit.mjs'),
+    import('./pglite-prepared.mjs'),
+  ]);
+  // Queries outside transactions run on named prepared statements (pglite-prepared.mjs).
+  const client = withPreparedStatements(pglite);
+  const factory = new PrismaPGliteStrictCommit(PGLITE_SLICE_MS > 0 ? timeSliced(client) : client);
   const closeDatabase = async () => {
     if (!pglite.closed) await pglite.close();
   };
@@ -134,15 +145,19 @@ export async function openPglite(pglite: PGlite, created = false, onClose?: () =
 }
 
 export function openPostgres(url: string, max = 10): Database {
-  const factory = new PrismaPg({ connectionString: url, max });
+  // One pool for Prisma's client and the direct statements (direct.ts).
+  const pool = new pg.Pool({ connectionString: url, max });
+  const factory = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter: factory });
   return {
     kind: 'postgres',
     factory,
     prisma,
+    direct: pgDirectSql(pool),
     created: false,
     async close() {
       await prisma.$disconnect();
+      if (!pool.ended) await pool.end();
     },
   };
 }

@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
 import { PrismaPGliteStrictCommit } from './pglite-commit.mjs';
+import { withPreparedStatements } from './pglite-prepared.mjs';
 
 const port = parentPort;
 const setup = workerData;
@@ -29,8 +30,10 @@ async function open() {
   if (setup.loadDataDirFile) options.loadDataDir = new Blob([await readFile(setup.loadDataDirFile)]);
   const pglite = setup.dataDir ? new PGlite(setup.dataDir, options) : new PGlite(options);
   await pglite.waitReady;
-  const adapter = await new PrismaPGliteStrictCommit(pglite).connect();
-  return { pglite, adapter };
+  // Queries outside transactions run on named prepared statements (pglite-prepared.mjs).
+  const client = withPreparedStatements(pglite);
+  const adapter = await new PrismaPGliteStrictCommit(client).connect();
+  return { pglite, client, adapter };
 }
 
 const transactions = new Map();
@@ -42,7 +45,7 @@ function transaction(id) {
   return tx;
 }
 
-async function handle(request, { pglite, adapter }) {
+async function handle(request, { pglite, client, adapter }) {
   switch (request.op) {
     case 'queryRaw':
       return (request.tx === undefined ? adapter : transaction(request.tx)).queryRaw(request.query);
@@ -50,7 +53,7 @@ async function handle(request, { pglite, adapter }) {
       return (request.tx === undefined ? adapter : transaction(request.tx)).executeRaw(request.query);
     case 'executeScript':
       // The adapter starts the script without waiting for it; here the reply waits for its end.
-      await pglite.exec(request.script);
+      await client.exec(request.script);
       return undefined;
     case 'startTransaction': {
       const tx = await adapter.startTransaction(request.isolationLevel);

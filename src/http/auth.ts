@@ -4,6 +4,8 @@ import type { Member, Role } from '../generated/prisma/client.ts';
 import type { Clock } from '../core/clock.ts';
 import type { GuardedArea } from '../core/module.ts';
 import { ForbiddenError } from '../core/errors.ts';
+import { memberReadWithSession } from './session-store.ts';
+import type { SessionRead } from './session-store.ts';
 
 /** The role matrix: which roles may enter each area. ADMIN may enter every area. */
 export const AREA_ROLES: Record<GuardedArea, Role[]> = {
@@ -30,6 +32,8 @@ export interface MemberLookup {
   clock: Clock;
   /** The member behind a session id's member id, or null when it no longer exists (erased). */
   find(id: string): Promise<Member | null>;
+  /** A session row and its member (null when erased) in one statement: the session store's read. */
+  withSession(sid: string): Promise<SessionRead<Member> | null>;
   /** Called on each authenticated request. */
   touch(member: Member): Promise<void>;
 }
@@ -38,10 +42,13 @@ export function loadMember(lookup: MemberLookup): RequestHandler {
   return async (req, res, next) => {
     const id = req.session?.memberId;
     if (id) {
-      const member = await lookup.find(id);
+      // Read with the session by the store, in the same statement; looked up only if it was not.
+      const read = memberReadWithSession<Member>(req);
+      const member = read && read.id === id ? read : await lookup.find(id);
       const authAt = req.session.authAt ?? 0;
       const current =
-        lookup.clock.now().getTime() - authAt < SESSION_ABSOLUTE_MS && (!member?.sessionsValidAfter || authAt >= member.sessionsValidAfter.getTime());
+        lookup.clock.now().getTime() - authAt < SESSION_ABSOLUTE_MS &&
+        (!member?.sessionsValidAfter || authAt >= member.sessionsValidAfter.getTime());
       if (member && current) {
         req.member = member;
         await lookup.touch(member);

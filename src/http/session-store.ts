@@ -1,6 +1,7 @@
 // express-session store in the database, so several app processes share sessions.
 import session from 'express-session';
 import type { SessionData } from 'express-session';
+import type { Request } from 'express';
 import type { Db } from '../db/connect.ts';
 import type { Clock } from '../core/clock.ts';
 
@@ -15,10 +16,32 @@ export const TOUCH_GRANULARITY_MS = 60_000;
 /** Expiries read by get(), by session id, so that touch() knows whether to write (bounded). */
 const MAX_REMEMBERED = 10_000;
 
+/**
+ * A session row with its member, read in one statement by the accounts domain (wired by the
+ * composition root): `member` is null when the session has none, or an erased one.
+ */
+export interface SessionRead<M> {
+  data: string;
+  expiresAt: Date;
+  member: M | null;
+}
+
+const READ_MEMBER = Symbol('member read with the session');
+const membersRead = new WeakMap<Request, { id: string } | null>();
+
+/**
+ * The member read with this request's session (`undefined` when the store did not read one):
+ * `loadMember` uses it instead of a second query.
+ */
+export function memberReadWithSession<M extends { id: string }>(req: Request): M | null | undefined {
+  return membersRead.get(req) as M | null | undefined;
+}
+
 export class PrismaSessionStore extends session.Store {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly read?: (sid: string) => Promise<SessionRead<{ id: string }> | null>,
   ) {
     super();
   }
@@ -40,6 +63,18 @@ export class PrismaSessionStore extends session.Store {
   }
 
   get(sid: string, cb: (err: unknown, session?: SessionData | null) => void): void {
+    if (this.read) {
+      this.read(sid)
+        .then((row) => {
+          if (!row || row.expiresAt <= this.clock.now()) return cb(null, null);
+          this.remember(sid, row.expiresAt);
+          const data = JSON.parse(row.data) as SessionData & { [READ_MEMBER]?: { id: string } | null };
+          data[READ_MEMBER] = row.member;
+          cb(null, data);
+        })
+        .catch(cb);
+      return;
+    }
     this.db.session
       .findUnique({ where: { sid } })
       .then((row) => {
@@ -48,6 +83,16 @@ export class PrismaSessionStore extends session.Store {
         cb(null, JSON.parse(row.data) as SessionData);
       })
       .catch(cb);
+  }
+
+  /** express-session makes req.session here: the member read with it is kept aside for the request. */
+  override createSession(req: Request, sess: SessionData): session.Session & Partial<SessionData> {
+    const data = sess as SessionData & { [READ_MEMBER]?: { id: string } | null };
+    if (READ_MEMBER in data) {
+      membersRead.set(req, data[READ_MEMBER] ?? null);
+      delete data[READ_MEMBER];
+    }
+    return super.createSession(req, sess);
   }
 
   set(sid: string, sess: SessionData, cb?: (err?: unknown) => void): void {

@@ -10,7 +10,7 @@ import { flash } from '../http/flash.ts';
 import { AppError, NotFoundError, ValidationError } from '../core/errors.ts';
 import { formatEuros } from '../core/money.ts';
 import { COUNTRIES } from '../accounts/schema.ts';
-import { balanceOf } from '../credit/ledger.ts';
+import { shownBalance } from '../credit/ledger.ts';
 import { addToCart, MAX_QUANTITY, removeLine, setQuantities, viewCart } from './cart.ts';
 import type { Cart } from './cart.ts';
 import { computeInvoice } from './bookings.ts';
@@ -96,7 +96,7 @@ export function orderPublicRoutes(deps: Deps): Router {
   const checkoutPage = async (req: Request, res: Response, form: FormState = empty) => {
     const m = req.member!;
     const cart = await viewCart(deps, cartOf(req));
-    const balance = await balanceOf(deps.db, m.id);
+    const balance = await shownBalance(deps, m.id);
     const credit = Math.min(balance, cart.totalCents);
     const invoice = computeInvoice({ lines: cart.lines, shippingCents: cart.shippingCents, creditUsedCents: credit });
     const profile = {

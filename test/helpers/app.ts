@@ -75,6 +75,7 @@ export async function createTestApp(
   const db = database.prisma;
   const deps: Deps = {
     db,
+    direct: database.direct,
     config,
     clock,
     logger,

@@ -1,0 +1,129 @@
+// Named prepared statements for the embedded database's queries outside transactions.
+// PGlite's `query()` sends Parse, Describe, Bind, Describe, Execute and Sync as six calls into
+// PostgreSQL, with an unnamed statement parsed and planned again each time: a point read by
+// primary key costs 0.6–1.3 ms on its thread. Prisma sends the same SQL text for the same query
+// shape, so each text is prepared once under a name, and later runs send Bind, Describe, Execute
+// and Sync in one call (0.25–0.35 ms). Results are parsed by PGlite's own parser, with the
+// caller's options, as `query()` does (docs/decisions/0022-logged-in-request.md).
+// Plain JavaScript: the database's thread loads it without a TypeScript loader (pglite-worker.mjs).
+import { parse, protocol } from '@electric-sql/pglite';
+
+const { serialize, Parser, messages } = protocol;
+
+/** Statements kept prepared; the least recently used one is closed beyond this. */
+export const PREPARED_MAX = 500;
+
+// Statement names are unique in the process: two wrappers of one PGlite never take the same.
+let named = 0;
+
+function concat(parts) {
+  let size = 0;
+  for (const p of parts) size += p.length;
+  const out = new Uint8Array(size);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/**
+ * `pglite` with `query()` running on named prepared statements, and `exec()` forgetting them
+ * (a script may change the tables a statement reads). Transactions are PGlite's own.
+ */
+export function withPreparedStatements(pglite, max = PREPARED_MAX) {
+  const statements = new Map(); // SQL text -> { name, types }
+
+  const run = (parts) => {
+    const out = [];
+    new Parser().parse(pglite.execProtocolRawSync(concat(parts)), (message) => out.push(message));
+    return out;
+  };
+  const failure = (out, sql, params, options) => {
+    const error = out.find((m) => m instanceof messages.DatabaseError);
+    if (!error) return undefined;
+    return Object.assign(error, { query: sql, params, queryOptions: options });
+  };
+
+  const prepare = (sql, params, options) => {
+    const name = `club_${++named}`;
+    const out = run([
+      serialize.parse({ name, text: sql, types: options?.paramTypes }),
+      serialize.describe({ type: 'S', name }),
+      serialize.sync(),
+    ]);
+    const error = failure(out, sql, params, options);
+    if (error) throw error;
+    const statement = { name, types: parse.parseDescribeStatementResults(out) };
+    statements.set(sql, statement);
+    if (statements.size > max) {
+      const [oldest, { name: closed }] = statements.entries().next().value;
+      statements.delete(oldest);
+      run([serialize.close({ type: 'S', name: closed }), serialize.sync()]);
+    }
+    return statement;
+  };
+
+  const execute = (sql, params, options) => {
+    let statement = statements.get(sql);
+    if (statement) {
+      statements.delete(sql); // most recently used last
+      statements.set(sql, statement);
+    } else {
+      statement = prepare(sql, params, options);
+    }
+    const values = params.map((param, i) => {
+      if (param === null || param === undefined) return null;
+      const oid = statement.types[i];
+      const serializer = options?.serializers?.[oid] ?? pglite.serializers[oid];
+      return serializer ? serializer(param) : param.toString();
+    });
+    const out = run([
+      serialize.bind({ statement: statement.name, values }),
+      serialize.describe({ type: 'P' }),
+      serialize.execute({}),
+      serialize.sync(),
+    ]);
+    return { out, error: failure(out, sql, params, options), statement };
+  };
+
+  const query = async (sql, params = [], options = undefined) => {
+    await pglite._checkReady();
+    return pglite._runExclusiveTransaction(() =>
+      pglite._runExclusiveQuery(async () => {
+        let { out, error, statement } = execute(sql, params, options);
+        // A table changed under a statement whose result columns it fixed: prepare it again once.
+        if (error?.code === '0A000' && statements.get(sql) === statement) {
+          statements.delete(sql);
+          run([serialize.close({ type: 'S', name: statement.name }), serialize.sync()]);
+          ({ out, error } = execute(sql, params, options));
+        }
+        if (error) throw error;
+        await pglite.syncToFs();
+        return parse.parseResults(out, pglite.parsers, options)[0];
+      }),
+    );
+  };
+
+  const exec = async (...args) => {
+    try {
+      return await pglite.exec(...args);
+    } finally {
+      if (statements.size) {
+        statements.clear();
+        await pglite.exec('DEALLOCATE ALL');
+      }
+    }
+  };
+
+  return new Proxy(pglite, {
+    get(target, key) {
+      if (key === 'query') return query;
+      if (key === 'exec') return exec;
+      // PGlite keeps private state keyed by the instance: methods run on the instance itself.
+      const value = Reflect.get(target, key, target);
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}

@@ -1,0 +1,113 @@
+// The statements of every logged-in request run on the driver without Prisma's client
+// (src/db/direct.ts, decision 0022): what they return must be what Prisma returns for the same rows,
+// whatever the process's time zone, and the member read with the session must spare the second query.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Request } from 'express';
+import { createTestApp } from './helpers/app.ts';
+import type { TestApp } from './helpers/app.ts';
+import { createMember } from '../src/dev/factories.ts';
+import { sessionWithMember } from '../src/accounts/service.ts';
+import { balanceOf, postCredit, shownBalance } from '../src/credit/ledger.ts';
+import { loadMember } from '../src/http/auth.ts';
+import { memberReadWithSession, PrismaSessionStore } from '../src/http/session-store.ts';
+import type { Member } from '../src/generated/prisma/client.ts';
+
+describe('statements of the logged-in request', () => {
+  let t: TestApp;
+  let member: Member;
+  beforeAll(async () => {
+    t = await createTestApp();
+    const created = await createMember(t.deps, { addressLine2: null as unknown as string });
+    const at = t.clock.now();
+    member = await t.deps.db.member.update({
+      where: { id: created.member.id },
+      data: { inactivityWarnedAt: at, sessionsValidAfter: new Date(at.getTime() - 1234), newsletterOptIn: true },
+    });
+    await t.deps.db.session.create({
+      data: {
+        sid: 'hot-1',
+        data: JSON.stringify({ cookie: {}, memberId: member.id }),
+        memberId: member.id,
+        expiresAt: new Date(at.getTime() + 60_000),
+      },
+    });
+    await t.deps.db.session.create({
+      data: {
+        sid: 'hot-anon',
+        data: JSON.stringify({ cookie: {}, cart: [] }),
+        memberId: null,
+        expiresAt: new Date(at.getTime() + 60_000),
+      },
+    });
+  });
+  afterAll(() => t.close());
+
+  it('reads the session row and the member Prisma reads, every column with its type, in any time zone', async () => {
+    const zone = process.env.TZ;
+    try {
+      for (const tz of ['UTC', 'America/Sao_Paulo', 'Asia/Kolkata']) {
+        process.env.TZ = tz;
+        const read = await sessionWithMember(t.deps, 'hot-1');
+        expect(read!.member, tz).toEqual(await t.deps.db.member.findUnique({ where: { id: member.id } }));
+        expect(read!.member!.createdAt).toBeInstanceOf(Date);
+        const row = await t.deps.db.session.findUniqueOrThrow({ where: { sid: 'hot-1' } });
+        expect({ data: read!.data, expiresAt: read!.expiresAt }, tz).toEqual({
+          data: row.data,
+          expiresAt: row.expiresAt,
+        });
+      }
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
+  it('gives no member for a session without one, and no row for an unknown session', async () => {
+    expect((await sessionWithMember(t.deps, 'hot-anon'))!.member).toBeNull();
+    expect(await sessionWithMember(t.deps, 'nope')).toBeNull();
+  });
+
+  it('shows the balance the ledger holds', async () => {
+    expect(await shownBalance(t.deps, member.id)).toBe(0);
+    await t.deps.db.$transaction((tx) =>
+      postCredit(tx, {
+        memberId: member.id,
+        amountCents: 1234,
+        kind: 'ADJUSTMENT',
+        label: 'test',
+        idempotencyKey: 'hot-path-1',
+        at: t.clock.now(),
+      }),
+    );
+    expect(await shownBalance(t.deps, member.id)).toBe(await balanceOf(t.deps.db, member.id));
+    expect(await shownBalance(t.deps, member.id)).toBe(1234);
+  });
+
+  it('the member read with the session is the request’s member: no second query', async () => {
+    const store = new PrismaSessionStore(t.deps.db, t.clock, (sid) => sessionWithMember(t.deps, sid));
+    const sess = await new Promise<Record<string, unknown>>((resolve, reject) =>
+      store.get('hot-1', (err, s) => (err ? reject(err) : resolve(s as unknown as Record<string, unknown>))),
+    );
+    // What express-session hashes and saves holds no trace of the member.
+    expect(JSON.parse(JSON.stringify(sess))).toEqual({ cookie: {}, memberId: member.id });
+    const req = { headers: {} } as Request;
+    store.createSession(req, { ...sess, cookie: { originalMaxAge: 60_000 } } as never);
+    expect(Object.getOwnPropertySymbols(req.session)).toEqual([]);
+    expect(memberReadWithSession<Member>(req)!.id).toBe(member.id);
+
+    const lookup = {
+      clock: t.clock,
+      find: () => Promise.reject(new Error('a second query')),
+      withSession: () => Promise.reject(new Error('not here')),
+      touch: async () => {},
+    };
+    req.session.memberId = member.id;
+    req.session.authAt = t.clock.now().getTime();
+    const res = { locals: {} as Record<string, unknown>, setHeader: () => {} };
+    await new Promise<void>((resolve, reject) =>
+      loadMember(lookup)(req, res as never, (err?: unknown) => (err ? reject(err as Error) : resolve())),
+    );
+    expect(req.member!.id).toBe(member.id);
+    expect(res.locals.member).toBe(req.member);
+  });
+});

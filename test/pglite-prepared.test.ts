@@ -1,0 +1,90 @@
+// The embedded database's queries outside transactions run on named prepared statements
+// (src/db/pglite-prepared.mjs): same results and errors as PGlite's own query(), a bounded number
+// of statements, and a statement whose table changed is prepared again.
+import { PGlite, messages } from '@electric-sql/pglite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withPreparedStatements } from '../src/db/pglite-prepared.mjs';
+import { onPostgres } from './helpers/db.ts';
+
+describe.skipIf(onPostgres)('PGlite queries on prepared statements', () => {
+  let pglite: PGlite;
+  beforeAll(async () => {
+    pglite = new PGlite();
+    await pglite.exec(`CREATE TABLE t (id text PRIMARY KEY, n int, at timestamp(3), doc jsonb, ok boolean);
+      INSERT INTO t VALUES ('a', 1, '2026-01-02 03:04:05.678', '{"x": [1, 2]}', true), ('b', NULL, NULL, NULL, false)`);
+  });
+  afterAll(() => pglite.close());
+
+  const prepared = async () =>
+    Number((await pglite.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_prepared_statements')).rows[0].n);
+
+  it('returns what query() returns, rows as objects or arrays, with the caller’s parsers', async () => {
+    const client = withPreparedStatements(pglite);
+    const sql =
+      'SELECT * FROM t WHERE id = ANY($1::text[]) AND (n IS NULL OR n >= $2) AND doc IS DISTINCT FROM $3 ORDER BY id';
+    const args = [['a', 'b'], 0, { y: 1 }];
+    const custom = { parsers: { 1114: (v: string) => `ts:${v}` }, rowMode: 'array' as const };
+    for (let i = 0; i < 3; i++) {
+      expect(await client.query(sql, args)).toEqual(await pglite.query(sql, args));
+      expect(await client.query(sql, args, custom)).toEqual(await pglite.query(sql, args, custom));
+    }
+    expect((await client.query<{ id: string }>(sql, args)).rows.map((r) => r.id)).toEqual(['a', 'b']);
+    const insert = await client.query('INSERT INTO t (id, n) VALUES ($1, $2)', ['c', 3]);
+    expect(insert.affectedRows).toBe(1);
+    expect(await prepared()).toBe(2);
+  });
+
+  it('throws the database error query() throws, and the next query runs', async () => {
+    const client = withPreparedStatements(pglite);
+    const error = await client.query('INSERT INTO t (id) VALUES ($1)', ['a']).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(messages.DatabaseError);
+    expect((error as messages.DatabaseError).code).toBe('23505');
+    const syntax = await client.query('SELEC 1').catch((e: unknown) => e);
+    expect((syntax as messages.DatabaseError).code).toBe('42601');
+    expect((await client.query<{ id: string }>('SELECT id FROM t WHERE id = $1', ['a'])).rows).toEqual([{ id: 'a' }]);
+  });
+
+  it('keeps at most its bound of statements, and forgets them all after exec()', async () => {
+    await pglite.exec('DEALLOCATE ALL');
+    const client = withPreparedStatements(pglite, 2);
+    for (const n of [1, 2, 3, 1, 2, 3]) await client.query(`SELECT ${n} AS n`);
+    expect(await prepared()).toBe(2);
+    await client.exec('SELECT 1');
+    expect(await prepared()).toBe(0);
+  });
+
+  it('prepares a statement again when a change of its table changed its result', async () => {
+    const client = withPreparedStatements(pglite);
+    expect(Object.keys((await client.query('SELECT * FROM t WHERE id = $1', ['a'])).rows[0] as object)).not.toContain(
+      'extra',
+    );
+    await pglite.exec('ALTER TABLE t ADD COLUMN extra text');
+    expect(Object.keys((await client.query('SELECT * FROM t WHERE id = $1', ['a'])).rows[0] as object)).toContain(
+      'extra',
+    );
+  });
+
+  it('waits for a transaction in progress, as query() does', async () => {
+    const client = withPreparedStatements(pglite);
+    let inside = false;
+    const seen: boolean[] = [];
+    let reads: Promise<number | null>[] = [];
+    const tx = pglite.transaction(async (t) => {
+      inside = true;
+      await t.query('UPDATE t SET n = 100 WHERE id = $1', ['b']);
+      // Asked while the transaction is open: they must run after it, not inside it.
+      reads = Array.from({ length: 5 }, () =>
+        client.query<{ n: number | null }>('SELECT n FROM t WHERE id = $1', ['b']).then((r) => {
+          seen.push(inside);
+          return r.rows[0].n;
+        }),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await t.query('UPDATE t SET n = NULL WHERE id = $1', ['b']);
+      inside = false;
+    });
+    await tx;
+    expect(await Promise.all(reads)).toEqual([null, null, null, null, null]);
+    expect(seen).toEqual([false, false, false, false, false]);
+  });
+});
