@@ -1,13 +1,7 @@
 // Member accounts: registration, confirmation, login, password reset, profile changes.
 import type { Deps } from '../deps.ts';
 import type { Member, Role } from '../generated/prisma/client.ts';
-import {
-  ConflictError,
-  isUniqueViolation,
-  NotFoundError,
-  TooManyRequestsError,
-  ValidationError,
-} from '../core/errors.ts';
+import { ConflictError, isUniqueViolation, NotFoundError, TooManyRequestsError, ValidationError } from '../core/errors.ts';
 import { LIMITS, hit, refund } from '../core/rate-limit.ts';
 import { admitLoginAttempt, loginSucceeded } from './login-throttle.ts';
 import { auditWith } from '../audit/service.ts';
@@ -57,30 +51,23 @@ export async function registerMember(deps: Deps, input: RegisterInput): Promise<
   // answered as for a known address (the same page, no enumeration, no 500).
   try {
     return await deps.db.$transaction(async (tx) => {
-      const existing = await tx.member.findUnique({ where: { email: input.email } });
-      if (existing) {
-        const m = mails.alreadyRegistered(deps);
-        await queueMail(tx, now, existing.id, input.email, m);
-        return null;
-      }
-      const member = await tx.member.create({
-        data: {
-          email: input.email,
-          passwordHash,
-          newsletterOptIn: input.newsletter,
-          lastActiveAt: now,
-          createdAt: now,
-          ...contactData(input),
-        },
-      });
-      await recordConsent(tx, member.id, 'terms-and-privacy', now);
-      if (input.newsletter) await recordConsent(tx, member.id, 'newsletter', now);
-      const token = await issueToken(tx, member.id, 'CONFIRM_EMAIL', now, input.email);
-      const m = mails.confirm(deps, input.firstName, token);
-      await queueMail(tx, now, member.id, input.email, m);
-      await audit(tx, 'member.registered', { at: now, subject: member.id });
-      return member.id;
+    const existing = await tx.member.findUnique({ where: { email: input.email } });
+    if (existing) {
+      const m = mails.alreadyRegistered(deps);
+      await queueMail(tx, now, existing.id, input.email, m);
+      return null;
+    }
+    const member = await tx.member.create({
+      data: { email: input.email, passwordHash, newsletterOptIn: input.newsletter, lastActiveAt: now, createdAt: now, ...contactData(input) },
     });
+    await recordConsent(tx, member.id, 'terms-and-privacy', now);
+    if (input.newsletter) await recordConsent(tx, member.id, 'newsletter', now);
+    const token = await issueToken(tx, member.id, 'CONFIRM_EMAIL', now, input.email);
+    const m = mails.confirm(deps, input.firstName, token);
+    await queueMail(tx, now, member.id, input.email, m);
+    await audit(tx, 'member.registered', { at: now, subject: member.id });
+    return member.id;
+  });
   } catch (err) {
     if (isUniqueViolation(err)) return null;
     throw err;
@@ -128,17 +115,9 @@ export const LOGIN_FAILED = 'Adresse électronique ou mot de passe incorrect.';
  * password is checked (a burst of parallel guesses cannot slip through), and a success is given back.
  * `resetMemberId`: the member whose password this browser has just reset (see login-throttle.ts).
  */
-export async function authenticate(
-  deps: Deps,
-  email: string,
-  password: string,
-  ip: string,
-  resetMemberId?: string,
-): Promise<Member> {
+export async function authenticate(deps: Deps, email: string, password: string, ip: string, resetMemberId?: string): Promise<Member> {
   if (!(await admitLoginAttempt(deps, email, ip, resetMemberId))) {
-    throw new TooManyRequestsError(
-      'Trop de tentatives de connexion. Réessayez dans 15 minutes, ou réinitialisez votre mot de passe.',
-    );
+    throw new TooManyRequestsError('Trop de tentatives de connexion. Réessayez dans 15 minutes, ou réinitialisez votre mot de passe.');
   }
   const member = await deps.db.member.findUnique({ where: { email } });
   const now = deps.clock.now();
@@ -185,10 +164,7 @@ export async function resetPassword(deps: Deps, token: string, password: string)
   return deps.db.$transaction(async (tx) => {
     const row = await consumeToken(tx, token, 'RESET_PASSWORD', now);
     if (!row) return null;
-    const member = await tx.member.update({
-      where: { id: row.memberId },
-      data: { passwordHash, sessionsValidAfter: now },
-    });
+    const member = await tx.member.update({ where: { id: row.memberId }, data: { passwordHash, sessionsValidAfter: now } });
     await tx.session.deleteMany({ where: { memberId: member.id } });
     await dropPendingEmailChanges(tx, member);
     await audit(tx, 'password.reset', { at: now, subject: member.id });
@@ -205,8 +181,7 @@ export async function updateContact(deps: Deps, memberId: string, input: Contact
     const r = await tx.member.updateMany({ where: { id: memberId, erasedAt: null }, data: contactData(input) });
     if (r.count !== 1) throw new NotFoundError('Ce compte n’existe plus.');
     // Mailchimp holds the names only.
-    if (before?.firstName !== input.firstName || before?.lastName !== input.lastName)
-      await memberDetailsChanged(tx, deps, memberId, deps.clock.now());
+    if (before?.firstName !== input.firstName || before?.lastName !== input.lastName) await memberDetailsChanged(tx, deps, memberId, deps.clock.now());
   });
 }
 
@@ -215,9 +190,7 @@ export async function updateContact(deps: Deps, memberId: string, input: Contact
  * before (or pre-registered the address) cannot confirm their own address afterwards.
  */
 async function dropPendingEmailChanges(tx: Prisma.TransactionClient, member: Member): Promise<void> {
-  await tx.memberToken.deleteMany({
-    where: { memberId: member.id, purpose: 'CONFIRM_EMAIL', NOT: { email: member.email } },
-  });
+  await tx.memberToken.deleteMany({ where: { memberId: member.id, purpose: 'CONFIRM_EMAIL', NOT: { email: member.email } } });
 }
 
 /** Confirms a logged-in member's password before a sensitive change; 5 wrong tries per 15 minutes. */
@@ -251,13 +224,7 @@ export async function requestEmailChange(deps: Deps, member: Member, email: stri
 }
 
 /** Changes the password and closes the member's other sessions. */
-export async function changePassword(
-  deps: Deps,
-  member: Member,
-  current: string,
-  next: string,
-  keepSid: string,
-): Promise<void> {
+export async function changePassword(deps: Deps, member: Member, current: string, next: string, keepSid: string): Promise<void> {
   await checkPassword(deps, member, current);
   const passwordHash = await hashPassword(next);
   const now = deps.clock.now();
@@ -270,6 +237,7 @@ export async function changePassword(
     if (member.email) await queueMail(tx, now, member.id, member.email, m);
   });
 }
+
 
 /** Registration from the public form: at most 10 per source address and hour. */
 export async function signUp(deps: Deps, input: RegisterInput, ip: string): Promise<void> {
@@ -340,9 +308,7 @@ export async function isActiveMember(deps: Deps, id: string): Promise<boolean> {
 }
 
 export async function findMember(deps: Deps, id: string): Promise<Member | null> {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)
-    ? deps.db.member.findUnique({ where: { id } })
-    : null;
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id) ? deps.db.member.findUnique({ where: { id } }) : null;
 }
 
 export async function findMemberByNumber(deps: Deps, number: number): Promise<Member | null> {
@@ -355,28 +321,18 @@ export async function searchMembers(deps: Deps, where: { number: number } | { em
 }
 
 export async function staffMembers(deps: Deps): Promise<Member[]> {
-  return deps.db.member.findMany({
-    where: { role: { in: ['STAFF', 'ACCOUNTANT', 'ADMIN'] }, erasedAt: null },
-    orderBy: { number: 'asc' },
-    take: 500,
-  });
+  return deps.db.member.findMany({ where: { role: { in: ['STAFF', 'ACCOUNTANT', 'ADMIN'] }, erasedAt: null }, orderBy: { number: 'asc' }, take: 500 });
 }
 
 /** A new role; the member's sessions end, so the new role applies from their next login. */
 export async function changeRole(deps: Deps, adminId: string, member: Member, role: Role): Promise<void> {
   if (member.erasedAt) throw new ConflictError('Ce compte a été effacé.', 'role');
-  if (member.id === adminId && role !== 'ADMIN')
-    throw new ValidationError('Vous ne pouvez pas retirer votre propre rôle d’administrateur.', 'role');
+  if (member.id === adminId && role !== 'ADMIN') throw new ValidationError('Vous ne pouvez pas retirer votre propre rôle d’administrateur.', 'role');
   const now = deps.clock.now();
   await deps.db.$transaction(async (tx) => {
     await tx.member.update({ where: { id: member.id }, data: { role, sessionsValidAfter: now } });
     await tx.session.deleteMany({ where: { memberId: member.id } });
-    await audit(tx, 'role.changed', {
-      at: now,
-      actor: adminId,
-      subject: member.id,
-      details: { from: member.role, to: role },
-    });
+    await audit(tx, 'role.changed', { at: now, actor: adminId, subject: member.id, details: { from: member.role, to: role } });
   });
 }
 
@@ -384,18 +340,10 @@ export async function changeRole(deps: Deps, adminId: string, member: Member, ro
  * The member deletes their own account: password confirmed, remaining credit explicitly given up;
  * a module's veto (an order awaiting shipment) is reported as a ConflictError.
  */
-export async function deleteOwnAccount(
-  deps: Deps,
-  member: Member,
-  password: string,
-  confirmForfeit: boolean,
-): Promise<void> {
+export async function deleteOwnAccount(deps: Deps, member: Member, password: string, confirmForfeit: boolean): Promise<void> {
   await checkPassword(deps, member, password);
   if ((await balanceOf(deps.db, member.id)) > 0 && !confirmForfeit) {
-    throw new ValidationError(
-      'Cochez la case pour confirmer que vous renoncez à votre crédit restant.',
-      'confirmForfeit',
-    );
+    throw new ValidationError('Cochez la case pour confirmer que vous renoncez à votre crédit restant.', 'confirmForfeit');
   }
   await eraseMember(deps, member.id, { reason: 'self', actorId: member.id, forfeitConfirmed: confirmForfeit });
 }

@@ -59,8 +59,7 @@ export interface CreditMovement {
 
 /** Appends a line inside the caller's transaction. Refuses a debit the balance does not cover. */
 export async function postCredit(tx: Tx, m: CreditMovement): Promise<{ balanceCents: number; lineId: bigint }> {
-  if (!Number.isInteger(m.amountCents) || m.amountCents === 0)
-    throw new Error('credit amount must be a non-zero integer');
+  if (!Number.isInteger(m.amountCents) || m.amountCents === 0) throw new Error('credit amount must be a non-zero integer');
   if (!m.locked) await lockMember(tx, m.memberId);
   const before = await balanceOf(tx, m.memberId);
   if (before + m.amountCents < 0) throw new InsufficientCreditError();
@@ -97,15 +96,9 @@ export async function creditHistory(db: Db, memberId: string, before: bigint | n
     take: perPage + 1,
   });
   const lines = rows.slice(0, perPage);
-  const newer =
-    before !== null
-      ? await db.creditLine.findMany({
-          where: { memberId, id: { gte: before } },
-          orderBy: { id: 'asc' },
-          take: perPage + 1,
-          select: { id: true },
-        })
-      : [];
+  const newer = before !== null
+    ? await db.creditLine.findMany({ where: { memberId, id: { gte: before } }, orderBy: { id: 'asc' }, take: perPage + 1, select: { id: true } })
+    : [];
   return {
     lines,
     /** The cursor of the next (older) page, or null on the last one. */

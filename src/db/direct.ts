@@ -29,7 +29,7 @@ function value(type: number, raw: unknown): unknown {
   }
 }
 
-export function toObjects<T>({ columnNames, columnTypes, rows }: SqlResultSet): T[] {
+function toObjects<T>({ columnNames, columnTypes, rows }: SqlResultSet): T[] {
   return rows.map((row) => {
     const out: Record<string, unknown> = {};
     for (let i = 0; i < columnNames.length; i++) out[columnNames[i]] = value(columnTypes[i], row[i]);

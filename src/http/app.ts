@@ -166,7 +166,7 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
  * Each guarded area gets one router under its prefix (/compte, /gestion, /comptabilite, /admin),
  * behind its role guard, holding every module's routes for that area; the public routers are
  * mounted at the root after them, so that a request of an area is not matched against every public
- * route first (no public route lives under an area's prefix: the route-table test checks it). The
+ * route first (no public route lives under an area's prefix: the role-matrix test checks it). The
  * route table (route-table.ts) reads the prefixes back for the role-matrix test.
  */
 function mountModules(app: express.Express, deps: Deps): void {

@@ -47,8 +47,7 @@ export function loadMember(lookup: MemberLookup): RequestHandler {
       const member = read && read.id === id ? read : await lookup.find(id);
       const authAt = req.session.authAt ?? 0;
       const current =
-        lookup.clock.now().getTime() - authAt < SESSION_ABSOLUTE_MS &&
-        (!member?.sessionsValidAfter || authAt >= member.sessionsValidAfter.getTime());
+        lookup.clock.now().getTime() - authAt < SESSION_ABSOLUTE_MS && (!member?.sessionsValidAfter || authAt >= member.sessionsValidAfter.getTime());
       if (member && current) {
         req.member = member;
         await lookup.touch(member);

@@ -41,7 +41,7 @@ export class PrismaSessionStore extends session.Store {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly read?: (sid: string) => Promise<SessionRead<{ id: string }> | null>,
+    private readonly read: (sid: string) => Promise<SessionRead<{ id: string }> | null>,
   ) {
     super();
   }
@@ -63,24 +63,13 @@ export class PrismaSessionStore extends session.Store {
   }
 
   get(sid: string, cb: (err: unknown, session?: SessionData | null) => void): void {
-    if (this.read) {
-      this.read(sid)
-        .then((row) => {
-          if (!row || row.expiresAt <= this.clock.now()) return cb(null, null);
-          this.remember(sid, row.expiresAt);
-          const data = JSON.parse(row.data) as SessionData & { [READ_MEMBER]?: { id: string } | null };
-          data[READ_MEMBER] = row.member;
-          cb(null, data);
-        })
-        .catch(cb);
-      return;
-    }
-    this.db.session
-      .findUnique({ where: { sid } })
+    this.read(sid)
       .then((row) => {
         if (!row || row.expiresAt <= this.clock.now()) return cb(null, null);
         this.remember(sid, row.expiresAt);
-        cb(null, JSON.parse(row.data) as SessionData);
+        const data = JSON.parse(row.data) as SessionData & { [READ_MEMBER]?: { id: string } | null };
+        data[READ_MEMBER] = row.member;
+        cb(null, data);
       })
       .catch(cb);
   }
