@@ -18,7 +18,12 @@ export interface Booted {
 }
 
 export async function boot(config: Config, logger: Logger, clock: Clock = systemClock): Promise<Booted> {
-  const database = await openDatabase(config);
+  const database = await openDatabase(config, (err) =>
+    logger.warn(
+      { err: err.message, code: (err as { code?: string }).code },
+      'database connection lost; the pool opens another',
+    ),
+  );
   const applied = await applyMigrations(database.factory);
   if (applied.length) logger.info({ applied }, 'migrations applied');
   const db = database.prisma;

@@ -1,9 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { spawn } from 'node:child_process';
+import pg from 'pg';
 import request from 'supertest';
 import { createTestApp, csrfOf, loginAgent } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
@@ -167,5 +168,41 @@ describe('readiness on the embedded database', () => {
     expect((await request(t.app).get('/readyz')).status).toBe(200);
     await t.close();
     expect((await request(t.app).get('/readyz')).status).toBe(503);
+  });
+});
+
+describe.runIf(onPostgres)('a pooled connection the server drops', () => {
+  it('is reported to the handler instead of ending the process, and the next query opens another', async () => {
+    const base = await openTestDatabase();
+    const errors: Error[] = [];
+    const db = openPostgres(base.url!, 2, (err) => errors.push(err));
+    try {
+      const [{ pid }] = await db.direct.rows<{ pid: number }>('SELECT pg_backend_pid() AS pid', []);
+      const admin = new pg.Client({ connectionString: base.url });
+      await admin.connect();
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      await admin.end();
+      await vi.waitFor(() => expect(errors).toHaveLength(1));
+      expect((errors[0] as { code?: string }).code).toBe('57P01');
+      expect(await db.direct.rows('SELECT 1 AS one', [])).toEqual([{ one: 1 }]);
+      expect(await db.prisma.$queryRaw`SELECT 1 AS one`).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+      await base.close();
+    }
+  });
+
+  it('close() returns once every connection is closed: dropping the database right after kills none', async () => {
+    const base = await openTestDatabase();
+    const errors: Error[] = [];
+    const db = openPostgres(base.url!, 4, (err) => errors.push(err));
+    await Promise.all([1, 2, 3, 4].map(() => db.direct.rows('SELECT pg_sleep(0.05)', [])));
+    await db.prisma.$queryRaw`SELECT 1`;
+    await db.close();
+    // The test helper drops the database WITH (FORCE): a connection still closing would be killed
+    // and report 57P01 to the handler.
+    await base.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(errors).toEqual([]);
   });
 });

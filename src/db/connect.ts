@@ -144,9 +144,16 @@ export async function openPglite(pglite: PGlite, created = false, onClose?: () =
   return { ...embeddedDatabase(factory, created, closeDatabase, onClose), pglite };
 }
 
-export function openPostgres(url: string, max = 10): Database {
+/** Called when an idle pooled connection breaks (server restart, network, connection killed). */
+export type ConnectionErrorHandler = (err: Error) => void;
+
+export function openPostgres(url: string, max = 10, onConnectionError: ConnectionErrorHandler = () => {}): Database {
   // One pool for Prisma's client and the direct statements (direct.ts).
   const pool = new pg.Pool({ connectionString: url, max });
+  // An idle connection the server drops makes the pool emit 'error'; without a listener that
+  // ends the process. The pool has already discarded the connection: the next query opens another.
+  // Prisma listens only while connected, so the pool keeps its own listener for its whole life.
+  pool.on('error', (err) => onConnectionError(err));
   const factory = new PrismaPg(pool);
   const prisma = new PrismaClient({ adapter: factory });
   return {
@@ -157,7 +164,18 @@ export function openPostgres(url: string, max = 10): Database {
     created: false,
     async close() {
       await prisma.$disconnect();
-      if (!pool.ended) await pool.end();
+      if (pool.ended || pool.ending) return;
+      // pool.end() resolves once its connections are asked to close, not once they are closed:
+      // wait for each one, so that nothing of this pool is left when close() returns.
+      let open = pool.totalCount;
+      const closed = new Promise<void>((resolve) => {
+        if (open === 0) resolve();
+        pool.on('remove', () => {
+          if (--open <= 0) resolve();
+        });
+      });
+      await pool.end();
+      await closed;
     },
   };
 }
@@ -178,8 +196,11 @@ export async function openPgliteThread(setup: WorkerSetup, created = false, onCl
   return embeddedDatabase(new PGliteThreadAdapterFactory(thread), created, () => thread.close(), onClose);
 }
 
-export async function openDatabase(opts: { databaseUrl?: string; dataDir: string }): Promise<Database> {
-  if (opts.databaseUrl) return openPostgres(opts.databaseUrl);
+export async function openDatabase(
+  opts: { databaseUrl?: string; dataDir: string },
+  onConnectionError?: ConnectionErrorHandler,
+): Promise<Database> {
+  if (opts.databaseUrl) return openPostgres(opts.databaseUrl, undefined, onConnectionError);
   const dir = path.join(opts.dataDir, 'pglite');
   const unlock = lockDataDir(opts.dataDir);
   try {
