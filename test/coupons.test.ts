@@ -128,6 +128,10 @@ describe('members: redeeming a code', () => {
     expect(page.text.replace(/[\u202f\u00a0]/g, ' ')).toContain('Code accepté : 5,00 € crédités (Magazine de Noël)');
     expect(page.text).toContain('Magazine de Noël');
     expect(await balanceOf(t.deps.db, member.id)).toBe(500);
+    // The balance the pages show (read with the session) is the new one.
+    const shown = (html: string) => /class="balance">([^<]*)</.exec(html.replace(/[\u202f\u00a0]/g, ' '))?.[1];
+    expect(shown(page.text)).toBe('5,00 €');
+    expect(shown((await agent.get('/compte')).text)).toBe('5,00 €');
     const twice = await redeem(agent, codes[0]);
     expect(twice.status).toBe(422);
     expect(twice.text).toContain('Vous avez déjà utilisé ce code');

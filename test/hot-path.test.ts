@@ -63,12 +63,16 @@ describe('statements of the logged-in request', () => {
   });
 
   it('gives no member for a session without one, and no row for an unknown session', async () => {
-    expect((await sessionWithMember(t.deps, 'hot-anon'))!.member).toBeNull();
+    expect(await sessionWithMember(t.deps, 'hot-anon')).toMatchObject({ member: null, facts: {} });
     expect(await sessionWithMember(t.deps, 'nope')).toBeNull();
   });
 
-  it('shows the balance the ledger holds', async () => {
-    expect(await shownBalance(t.deps, member.id)).toBe(0);
+  it('shows the balance the ledger holds, read with the session or on its own', async () => {
+    const get = (facts: Record<string, unknown> | undefined, method = 'GET', who = member) =>
+      ({ method, member: who, memberFacts: facts }) as unknown as Request;
+    const fresh = async (req: Request) => shownBalance(t.deps, req, member.id);
+    expect((await sessionWithMember(t.deps, 'hot-1'))!.facts).toEqual({ balanceCents: 0 });
+    expect(await fresh(get(undefined))).toBe(0);
     await t.deps.db.$transaction((tx) =>
       postCredit(tx, {
         memberId: member.id,
@@ -79,8 +83,15 @@ describe('statements of the logged-in request', () => {
         at: t.clock.now(),
       }),
     );
-    expect(await shownBalance(t.deps, member.id)).toBe(await balanceOf(t.deps.db, member.id));
-    expect(await shownBalance(t.deps, member.id)).toBe(1234);
+    expect((await sessionWithMember(t.deps, 'hot-1'))!.facts).toEqual({ balanceCents: 1234 });
+    expect(await fresh(get(undefined))).toBe(await balanceOf(t.deps.db, member.id));
+    expect(await fresh(get(undefined))).toBe(1234);
+    // The fact read with the session is the balance of a GET, with no query of its own…
+    const noQuery = { direct: { rows: () => Promise.reject(new Error('a query')) } };
+    expect(await shownBalance(noQuery, get({ balanceCents: 77 }), member.id)).toBe(77);
+    // …but a POST may have changed it, and another member's balance is not this one's fact.
+    expect(await fresh(get({ balanceCents: 77 }, 'POST'))).toBe(1234);
+    expect(await fresh(get({ balanceCents: 77 }, 'GET', { ...member, id: '00000000-0000-4000-8000-000000000000' }))).toBe(1234);
   });
 
   it('the member read with the session is the request’s member: no second query', async () => {
@@ -93,7 +104,7 @@ describe('statements of the logged-in request', () => {
     const req = { headers: {} } as Request;
     store.createSession(req, { ...sess, cookie: { originalMaxAge: 60_000 } } as never);
     expect(Object.getOwnPropertySymbols(req.session)).toEqual([]);
-    expect(memberReadWithSession<Member>(req)!.id).toBe(member.id);
+    expect(memberReadWithSession<Member>(req)!.member!.id).toBe(member.id);
 
     const lookup = {
       clock: t.clock,
@@ -108,6 +119,7 @@ describe('statements of the logged-in request', () => {
       loadMember(lookup)(req, res as never, (err?: unknown) => (err ? reject(err as Error) : resolve())),
     );
     expect(req.member!.id).toBe(member.id);
+    expect(req.memberFacts).toEqual({ balanceCents: 1234 });
     expect(res.locals.member).toBe(req.member);
   });
 });

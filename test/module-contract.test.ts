@@ -17,14 +17,17 @@ describe('the registry', () => {
     expect(r.auditLabels['credit.adjusted']).toBe('Crédit ajusté');
     expect(r.nav('staff').map((n) => n.href)).toContain('/gestion/coupons');
     expect(new Set(r.exports.map((e) => e.key)).size).toBe(r.exports.length);
+    expect(Object.keys(r.memberFacts)).toEqual(['balanceCents']);
   });
 
-  it('refuses two modules that classify the same table, declare the same job, audit action or export key', () => {
+  it('refuses two modules that classify the same table, declare the same job, audit action, export key or member fact', () => {
     const [credit] = MODULES.filter((m) => m.name === 'credit');
     const thief = (extra: Partial<DomainModule>): DomainModule => ({ name: 'thief', ...extra });
     expect(() => buildRegistry([credit, thief({ classification: { CreditLine: credit.classification!.CreditLine } })])).toThrow(/CreditLine/);
     expect(() => buildRegistry([credit, thief({ audit: { 'credit.adjusted': 'x' } })])).toThrow(/credit\.adjusted/);
     expect(() => buildRegistry([credit, thief({ exports: [{ key: 'credit', title: 'x', description: 'x', table: 'CreditLine' }] })])).toThrow(/credit/);
+    expect(() => buildRegistry([credit, thief({ memberFacts: { balanceCents: '0' } })])).toThrow(/balanceCents/);
+    expect(() => buildRegistry([credit, thief({ memberFacts: { 'a"b': '0' } })])).toThrow(/a"b/);
     expect(() => buildRegistry([credit, credit])).toThrow(/twice/);
   });
 });

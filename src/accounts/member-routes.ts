@@ -39,7 +39,7 @@ export function accountMemberRoutes(deps: Deps): Router {
       title: 'Mon compte',
       m,
       number: memberNumber(m.number),
-      balanceCents: await shownBalance(deps, m.id),
+      balanceCents: await shownBalance(deps, req, m.id),
       countries: COUNTRIES,
       contact: forms.contact ?? { values: contactValues(m), errors: {} },
       email: forms.email ?? { values: {}, errors: {} },
@@ -109,7 +109,7 @@ export function accountMemberRoutes(deps: Deps): Router {
     res.page('accounts/delete', {
       title: 'Supprimer mon compte',
       number: memberNumber(req.member!.number),
-      balanceCents: await shownBalance(deps, req.member!.id),
+      balanceCents: await shownBalance(deps, req, req.member!.id),
       errors: form.errors,
     });
 

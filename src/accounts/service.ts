@@ -15,6 +15,7 @@ import { enqueue } from '../jobs/queue.ts';
 import { balanceOf } from '../credit/ledger.ts';
 import { eraseMember } from '../privacy/eraser.ts';
 import { Prisma } from '../generated/prisma/client.ts';
+import type { Registry } from '../core/registry.ts';
 import type { z } from 'zod';
 import type { ContactSchema, RegisterSchema } from './schema.ts';
 
@@ -256,19 +257,29 @@ export async function askPasswordReset(deps: Deps, email: string, ip: string): P
 }
 
 /**
- * A session row and its member, read in one statement (the member null when logged out or erased):
- * what every request with the session cookie needs. The statement runs on the driver, without
- * Prisma's client, which cost more CPU than the database here (decision 0022); a test checks the
- * member equals Prisma's own reading of the row.
+ * A session row, its member and the modules' member facts (DomainModule.memberFacts), read in one
+ * statement (the member null when logged out or erased): what every request with the session
+ * cookie needs. The statement runs on the driver, without Prisma's client, which cost more CPU
+ * than the database here (decision 0022); a test checks the member equals Prisma's own reading of
+ * the row.
  */
 export async function sessionWithMember(deps: Deps, sid: string): Promise<SessionWithMember | null> {
-  const [row] = await deps.direct.rows<SessionMemberRow>(SESSION_WITH_MEMBER, [sid]);
+  const { sql, facts } = sessionStatement(deps.registry);
+  const [row] = await deps.direct.rows<SessionMemberRow>(sql, [sid]);
   if (!row) return null;
-  const { sessionData, sessionExpiresAt, ...member } = row;
+  const { sessionData, sessionExpiresAt, ...rest } = row;
+  const member = rest as Record<string, unknown>;
+  const values: Record<string, unknown> = {};
+  for (const name of facts) {
+    values[name] = member[FACT + name];
+    delete member[FACT + name];
+  }
+  const present = member.id && !member.erasedAt;
   return {
     data: sessionData,
     expiresAt: sessionExpiresAt,
-    member: member.id && !member.erasedAt ? (member as Member) : null,
+    member: present ? (member as unknown as Member) : null,
+    facts: present ? values : {},
   };
 }
 
@@ -276,17 +287,31 @@ export interface SessionWithMember {
   data: string;
   expiresAt: Date;
   member: Member | null;
+  facts: Record<string, unknown>;
 }
 
 type SessionMemberRow = { sessionData: string; sessionExpiresAt: Date } & { [K in keyof Member]: Member[K] | null };
 
+const FACT = 'fact:';
+const statements = new WeakMap<Registry, { sql: string; facts: string[] }>();
+
 // The member's columns by name, as this version of the schema knows them (not m.*): a statement
 // prepared by a running process keeps its result when a later migration adds a column.
-const SESSION_WITH_MEMBER = `SELECT s.data AS "sessionData", s."expiresAt" AS "sessionExpiresAt",
-  ${Object.values(Prisma.MemberScalarFieldEnum)
-    .map((field) => `m."${field}"`)
-    .join(', ')}
+function sessionStatement(registry: Registry): { sql: string; facts: string[] } {
+  let statement = statements.get(registry);
+  if (!statement) {
+    const facts = Object.keys(registry.memberFacts);
+    const columns = [
+      ...Object.values(Prisma.MemberScalarFieldEnum).map((field) => `m."${field}"`),
+      ...facts.map((name) => `(${registry.memberFacts[name]}) AS "${FACT}${name}"`),
+    ];
+    const sql = `SELECT s.data AS "sessionData", s."expiresAt" AS "sessionExpiresAt", ${columns.join(', ')}
   FROM "Session" s LEFT JOIN "Member" m ON m.id = s."memberId" WHERE s.sid = $1`;
+    statement = { sql, facts };
+    statements.set(registry, statement);
+  }
+  return statement;
+}
 
 /** The member behind a session, if the account still exists (not erased). */
 export async function sessionMember(deps: Deps, id: string): Promise<Member | null> {

@@ -150,4 +150,10 @@ export interface DomainModule {
   /** Audit actions this domain writes, with their French labels for the journal. */
   audit?: Record<string, string>;
   nav?: NavEntry[];
+  /**
+   * Facts about the logged-in member a page shows on every visit (e.g. the credit balance): a
+   * scalar SQL expression per name over the member's row, aliased `m`, read with the session in
+   * the same statement. They hold as of the start of the request: see `memberFact` (http/auth.ts).
+   */
+  memberFacts?: Record<string, string>;
 }

@@ -13,6 +13,8 @@ export interface Registry {
   erasure: ErasureHooks[];
   exports: ExportSection[];
   auditLabels: Record<string, string>;
+  /** Every module's member facts by name (DomainModule.memberFacts). */
+  memberFacts: Record<string, string>;
   nav(area: Area): NavEntry[];
 }
 
@@ -21,6 +23,7 @@ export function buildRegistry(modules: readonly DomainModule[]): Registry {
   const tableOwner: Registry['tableOwner'] = {};
   const jobs: Record<string, JobDefinition> = {};
   const auditLabels: Record<string, string> = {};
+  const memberFacts: Record<string, string> = {};
   const exportKeys = new Set<string>();
   const names = new Set<string>();
   for (const m of modules) {
@@ -39,6 +42,11 @@ export function buildRegistry(modules: readonly DomainModule[]): Registry {
       if (auditLabels[action]) throw new Error(`audit action ${action} is declared twice`);
       auditLabels[action] = label;
     }
+    for (const [name, sql] of Object.entries(m.memberFacts ?? {})) {
+      if (memberFacts[name]) throw new Error(`member fact ${name} is declared twice`);
+      if (!/^[a-zA-Z]\w*$/.test(name)) throw new Error(`member fact ${name}: a name is letters, digits and _`);
+      memberFacts[name] = sql;
+    }
     for (const e of m.exports ?? []) {
       if (exportKeys.has(e.key)) throw new Error(`export section ${e.key} is declared twice`);
       exportKeys.add(e.key);
@@ -54,6 +62,7 @@ export function buildRegistry(modules: readonly DomainModule[]): Registry {
     erasure: modules.flatMap((m) => (m.erasure ? [m.erasure] : [])),
     exports: modules.flatMap((m) => m.exports ?? []),
     auditLabels,
+    memberFacts,
     nav: (area) => nav.filter((n) => n.area === area),
   };
 }

@@ -23,7 +23,7 @@ export function couponMemberRoutes(deps: Deps): Router {
     res.page('coupons/member', {
       title: 'Mes coupons et mon crédit',
       confirmed: !!m.emailConfirmedAt,
-      balanceCents: await shownBalance(deps, m.id),
+      balanceCents: await shownBalance(deps, req, m.id),
       history: await creditHistory(deps.db, m.id, HistoryQuery.safeParse({ avant: req.query.avant }).data?.avant ?? null),
       kinds: CREDIT_KIND_LABELS,
       values: { code: (form.values.code ?? '').slice(0, 40) },

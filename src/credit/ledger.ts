@@ -6,6 +6,8 @@ import type { Db } from '../db/connect.ts';
 import type { DirectSql } from '../db/direct.ts';
 import type { CreditKind, Prisma } from '../generated/prisma/client.ts';
 import { ConflictError } from '../core/errors.ts';
+import { memberFact } from '../http/auth.ts';
+import type { Request } from 'express';
 
 type Tx = Prisma.TransactionClient;
 
@@ -24,12 +26,17 @@ export async function balanceOf(db: Db | Tx, memberId: string): Promise<number> 
   return account?.balanceCents ?? 0;
 }
 
+/** The balance as a member fact (DomainModule.memberFacts): read with the session, in the same statement. */
+export const BALANCE_FACT = 'COALESCE((SELECT c."balanceCents" FROM "CreditAccount" c WHERE c."memberId" = m.id), 0)';
+
 /**
- * The balance a page shows (outside any transaction), read on the driver without Prisma's client
- * (db/direct.ts, decision 0022): the account, coupons and checkout pages. Decisions about money
- * read `balanceOf` inside their transaction.
+ * The balance a page shows the logged-in member (outside any transaction): the member fact read
+ * with the session when it still holds (GET and HEAD), else read on the driver without Prisma's
+ * client (db/direct.ts, decision 0022). Decisions about money read `balanceOf` inside their transaction.
  */
-export async function shownBalance(deps: { direct: DirectSql }, memberId: string): Promise<number> {
+export async function shownBalance(deps: { direct: DirectSql }, req: Request, memberId: string): Promise<number> {
+  const fact = memberFact(req, memberId, 'balanceCents');
+  if (typeof fact === 'number') return fact;
   const [row] = await deps.direct.rows<{ balanceCents: number }>(
     'SELECT "balanceCents" FROM "CreditAccount" WHERE "memberId" = $1::uuid',
     [memberId],

@@ -10,12 +10,13 @@ import { formatEuros } from '../core/money.ts';
 import { memberNumber } from '../core/member-number.ts';
 import { AdjustSchema } from './schema.ts';
 import { adjustCredit, CREDIT_AUDIT } from './service.ts';
-import { balanceOf, postCredit } from './ledger.ts';
+import { BALANCE_FACT, balanceOf, postCredit } from './ledger.ts';
 
 const A = 'accounting' as const;
 
 export const creditModule: DomainModule = {
   name: 'credit',
+  memberFacts: { balanceCents: BALANCE_FACT },
   routes: {
     staff: (deps) => {
       const adjustPage = (res: Response, form: FormState = { values: {}, errors: {} }) =>

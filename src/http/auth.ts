@@ -20,6 +20,8 @@ declare global {
   namespace Express {
     interface Request {
       member?: Member;
+      /** The logged-in member's facts (DomainModule.memberFacts), when read with the session. */
+      memberFacts?: Readonly<Record<string, unknown>>;
     }
   }
 }
@@ -44,12 +46,14 @@ export function loadMember(lookup: MemberLookup): RequestHandler {
     if (id) {
       // Read with the session by the store, in the same statement; looked up only if it was not.
       const read = memberReadWithSession<Member>(req);
-      const member = read && read.id === id ? read : await lookup.find(id);
+      const withSession = read?.member?.id === id;
+      const member = withSession ? read!.member : await lookup.find(id);
       const authAt = req.session.authAt ?? 0;
       const current =
         lookup.clock.now().getTime() - authAt < SESSION_ABSOLUTE_MS && (!member?.sessionsValidAfter || authAt >= member.sessionsValidAfter.getTime());
       if (member && current) {
         req.member = member;
+        if (withSession) req.memberFacts = read!.facts;
         await lookup.touch(member);
       } else {
         delete req.session.memberId;
@@ -61,6 +65,17 @@ export function loadMember(lookup: MemberLookup): RequestHandler {
     if (req.member) res.setHeader('Cache-Control', 'no-store');
     next();
   };
+}
+
+/**
+ * A fact about the logged-in member read with the session (DomainModule.memberFacts), or undefined
+ * when it must be read afresh: not read, another member, or a request that may have changed it
+ * (the facts hold as of the start of the request; only GET and HEAD change nothing).
+ */
+export function memberFact(req: Request, memberId: string, name: string): unknown {
+  if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
+  if (req.member?.id !== memberId) return undefined;
+  return req.memberFacts?.[name];
 }
 
 export function requireArea(area: GuardedArea): RequestHandler {

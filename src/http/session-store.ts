@@ -24,17 +24,22 @@ export interface SessionRead<M> {
   data: string;
   expiresAt: Date;
   member: M | null;
+  /** The modules' member facts (DomainModule.memberFacts), read in the same statement. */
+  facts: Record<string, unknown>;
 }
 
+/** What the store read beside a session: its member and that member's facts. */
+export type MemberRead<M> = Pick<SessionRead<M>, 'member' | 'facts'>;
+
 const READ_MEMBER = Symbol('member read with the session');
-const membersRead = new WeakMap<Request, { id: string } | null>();
+const membersRead = new WeakMap<Request, MemberRead<{ id: string }>>();
 
 /**
- * The member read with this request's session (`undefined` when the store did not read one):
- * `loadMember` uses it instead of a second query.
+ * The member read with this request's session, and its facts (`undefined` when the store did not
+ * read one): `loadMember` uses them instead of further queries.
  */
-export function memberReadWithSession<M extends { id: string }>(req: Request): M | null | undefined {
-  return membersRead.get(req) as M | null | undefined;
+export function memberReadWithSession<M extends { id: string }>(req: Request): MemberRead<M> | undefined {
+  return membersRead.get(req) as MemberRead<M> | undefined;
 }
 
 export class PrismaSessionStore extends session.Store {
@@ -67,8 +72,8 @@ export class PrismaSessionStore extends session.Store {
       .then((row) => {
         if (!row || row.expiresAt <= this.clock.now()) return cb(null, null);
         this.remember(sid, row.expiresAt);
-        const data = JSON.parse(row.data) as SessionData & { [READ_MEMBER]?: { id: string } | null };
-        data[READ_MEMBER] = row.member;
+        const data = JSON.parse(row.data) as SessionData & { [READ_MEMBER]?: MemberRead<{ id: string }> };
+        data[READ_MEMBER] = { member: row.member, facts: row.facts };
         cb(null, data);
       })
       .catch(cb);
@@ -76,9 +81,9 @@ export class PrismaSessionStore extends session.Store {
 
   /** express-session makes req.session here: the member read with it is kept aside for the request. */
   override createSession(req: Request, sess: SessionData): session.Session & Partial<SessionData> {
-    const data = sess as SessionData & { [READ_MEMBER]?: { id: string } | null };
-    if (READ_MEMBER in data) {
-      membersRead.set(req, data[READ_MEMBER] ?? null);
+    const data = sess as SessionData & { [READ_MEMBER]?: MemberRead<{ id: string }> };
+    if (data[READ_MEMBER]) {
+      membersRead.set(req, data[READ_MEMBER]);
       delete data[READ_MEMBER];
     }
     return super.createSession(req, sess);

@@ -96,7 +96,7 @@ export function orderPublicRoutes(deps: Deps): Router {
   const checkoutPage = async (req: Request, res: Response, form: FormState = empty) => {
     const m = req.member!;
     const cart = await viewCart(deps, cartOf(req));
-    const balance = await shownBalance(deps, m.id);
+    const balance = await shownBalance(deps, req, m.id);
     const credit = Math.min(balance, cart.totalCents);
     const invoice = computeInvoice({ lines: cart.lines, shippingCents: cart.shippingCents, creditUsedCents: credit });
     const profile = {
