@@ -1,6 +1,7 @@
-// Formatting shared by every view: French money and Europe/Paris dates.
+// Formatting shared by every view: French money, Europe/Paris dates, form fields.
 import { formatEuros } from '../core/money.ts';
 import { formatDate, formatDateTime } from '../core/dates.ts';
 import { memberNumber } from '../core/member-number.ts';
+import { formField } from './form-field.ts';
 
-export const viewHelpers = { formatEuros, formatDate, formatDateTime, memberNumber };
+export const viewHelpers = { formatEuros, formatDate, formatDateTime, memberNumber, formField };
