@@ -8,7 +8,7 @@
 // Plain JavaScript: the database's thread loads it without a TypeScript loader (pglite-worker.mjs).
 import { parse, protocol } from '@electric-sql/pglite';
 
-const { serialize, Parser, messages } = protocol;
+const { serialize, messages } = protocol;
 
 /** Statements kept prepared; the least recently used one is closed beyond this. */
 export const PREPARED_MAX = 500;
@@ -35,20 +35,20 @@ function concat(parts) {
 export function withPreparedStatements(pglite, max = PREPARED_MAX) {
   const statements = new Map(); // SQL text -> { name, types }
 
-  const run = (parts) => {
-    const out = [];
-    new Parser().parse(pglite.execProtocolRawSync(concat(parts)), (message) => out.push(message));
-    return out;
-  };
+  // PGlite parses the messages of each call as they come out of PostgreSQL: execProtocol hands
+  // them over (parsing the bytes again cost as much as running the statement), and starts a new
+  // list each time (execProtocolRawSync alone would leave them on a list that only grows).
+  const run = async (parts) =>
+    (await pglite.execProtocol(concat(parts), { syncToFs: false, throwOnError: false })).messages;
   const failure = (out, sql, params, options) => {
     const error = out.find((m) => m instanceof messages.DatabaseError);
     if (!error) return undefined;
     return Object.assign(error, { query: sql, params, queryOptions: options });
   };
 
-  const prepare = (sql, params, options) => {
+  const prepare = async (sql, params, options) => {
     const name = `club_${++named}`;
-    const out = run([
+    const out = await run([
       serialize.parse({ name, text: sql, types: options?.paramTypes }),
       serialize.describe({ type: 'S', name }),
       serialize.sync(),
@@ -60,18 +60,18 @@ export function withPreparedStatements(pglite, max = PREPARED_MAX) {
     if (statements.size > max) {
       const [oldest, { name: closed }] = statements.entries().next().value;
       statements.delete(oldest);
-      run([serialize.close({ type: 'S', name: closed }), serialize.sync()]);
+      await run([serialize.close({ type: 'S', name: closed }), serialize.sync()]);
     }
     return statement;
   };
 
-  const execute = (sql, params, options) => {
+  const execute = async (sql, params, options) => {
     let statement = statements.get(sql);
     if (statement) {
       statements.delete(sql); // most recently used last
       statements.set(sql, statement);
     } else {
-      statement = prepare(sql, params, options);
+      statement = await prepare(sql, params, options);
     }
     const values = params.map((param, i) => {
       if (param === null || param === undefined) return null;
@@ -79,7 +79,7 @@ export function withPreparedStatements(pglite, max = PREPARED_MAX) {
       const serializer = options?.serializers?.[oid] ?? pglite.serializers[oid];
       return serializer ? serializer(param) : param.toString();
     });
-    const out = run([
+    const out = await run([
       serialize.bind({ statement: statement.name, values }),
       serialize.describe({ type: 'P' }),
       serialize.execute({}),
@@ -88,20 +88,31 @@ export function withPreparedStatements(pglite, max = PREPARED_MAX) {
     return { out, error: failure(out, sql, params, options), statement };
   };
 
+  // parseResults copies PGlite's ~300 parsers and the caller's into a new object on every call:
+  // here once per parsers object (the adapter passes one constant object), on top of PGlite's own
+  // through the prototype, so that array types PGlite adds later are still found.
+  const merged = new WeakMap();
+  const parsersFor = (options) => {
+    if (!options?.parsers) return pglite.parsers;
+    let all = merged.get(options.parsers);
+    if (!all) merged.set(options.parsers, (all = Object.assign(Object.create(pglite.parsers), options.parsers)));
+    return all;
+  };
+
   const query = async (sql, params = [], options = undefined) => {
     await pglite._checkReady();
     return pglite._runExclusiveTransaction(() =>
       pglite._runExclusiveQuery(async () => {
-        let { out, error, statement } = execute(sql, params, options);
+        let { out, error, statement } = await execute(sql, params, options);
         // A table changed under a statement whose result columns it fixed: prepare it again once.
         if (error?.code === '0A000' && statements.get(sql) === statement) {
           statements.delete(sql);
-          run([serialize.close({ type: 'S', name: statement.name }), serialize.sync()]);
-          ({ out, error } = execute(sql, params, options));
+          await run([serialize.close({ type: 'S', name: statement.name }), serialize.sync()]);
+          ({ out, error } = await execute(sql, params, options));
         }
         if (error) throw error;
         await pglite.syncToFs();
-        return parse.parseResults(out, pglite.parsers, options)[0];
+        return parse.parseResults(out, parsersFor(options), options && { ...options, parsers: undefined })[0];
       }),
     );
   };
