@@ -106,6 +106,15 @@ describe('sessions', () => {
     const expires = new Date(/Expires=([^;]+)/.exec(cookie)![1]).getTime();
     expect(Math.abs(expires - Date.now() - 30 * 60_000)).toBeLessThan(5000);
     expect(res.headers['cache-control']).toBe('no-store');
+    // Nothing to revalidate: no ETag; the length and type are those of the page, HEAD has no body.
+    expect(res.headers.etag).toBeUndefined();
+    expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(Number(res.headers['content-length'])).toBe(Buffer.byteLength(res.text));
+    expect(res.text).toContain('Mon compte');
+    const head = await agent.head('/compte');
+    expect(head.status).toBe(200);
+    expect(head.headers['content-length']).toBe(res.headers['content-length']);
+    expect(head.text).toBeUndefined();
   });
 });
 
