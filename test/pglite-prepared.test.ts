@@ -89,6 +89,17 @@ describe.skipIf(onPostgres)('PGlite queries on prepared statements', () => {
     expect(seen).toEqual([false, false, false, false, false]);
   });
 
+  it('a query that waited for a script keeps its statement: the script forgets the old ones only', async () => {
+    const client = withPreparedStatements(pglite);
+    await client.query('SELECT n FROM t WHERE id = $1', ['a']);
+    // The script runs; a query asked meanwhile waits for it, then prepares its statement.
+    const script = client.exec('CREATE TABLE IF NOT EXISTS u (x int)');
+    const waiting = client.query('SELECT id FROM t WHERE n = $1', [1]);
+    await Promise.all([script, waiting]);
+    expect((await client.query('SELECT id FROM t WHERE n = $1', [1])).rows).toEqual([{ id: 'a' }]);
+    expect((await client.query('SELECT n FROM t WHERE id = $1', ['a'])).rows).toEqual([{ n: 1 }]);
+  });
+
   it('keeps nothing of a query once it has answered (the heap does not grow with the number of queries)', () => {
     // In a child process with the collector exposed: 10,000 reads of a 160-byte row. The messages of
     // every query used to stay on a PGlite list that only grows (about 1 KB per query: 10 MB here).

@@ -121,10 +121,13 @@ export function withPreparedStatements(pglite, max = PREPARED_MAX) {
     try {
       return await pglite.exec(...args);
     } finally {
-      if (statements.size) {
+      // Forgotten and deallocated in one turn of the query lock: a query waiting for the lock
+      // must not prepare a statement between the two (DEALLOCATE would then drop it unseen).
+      await pglite._runExclusiveQuery(async () => {
+        if (!statements.size) return;
         statements.clear();
-        await pglite.exec('DEALLOCATE ALL');
-      }
+        await pglite.execProtocol(serialize.query('DEALLOCATE ALL'), { syncToFs: false });
+      });
     }
   };
 
