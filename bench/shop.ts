@@ -70,7 +70,7 @@ export function shopCommands(deps: Deps): Record<string, (args: Json) => Promise
         });
       const steady = await product('banc-essai-commandes', 'Imagier du banc d’essai', 1_000_000);
       const race = await product('banc-essai-course', 'Album de la course', Number(args.raceStock));
-      // Logged in by writing their sessions as the login does (express-session's signed cookie, the
+      // Logged in by writing their sessions as the login does (the site's signed cookie, the
       // session row): 220 argon2 verifications would take a minute here, and the logins phase
       // already measures logins.
       const members = await db.member.findMany({ where: { email: { in: emails } }, select: { id: true } });
@@ -79,7 +79,6 @@ export function shopCommands(deps: Deps): Record<string, (args: Json) => Promise
         const sid = randomBytes(24).toString('base64url');
         const csrfToken = randomBytes(32).toString('base64url');
         const data = {
-          cookie: { originalMaxAge: maxAge, expires: new Date(now.getTime() + maxAge).toISOString(), httpOnly: true, path: '/', sameSite: 'lax', secure: false },
           memberId: m.id, authAt: now.getTime(), csrfToken,
         };
         const signature = createHmac('sha256', deps.config.sessionSecret).update(sid).digest('base64').replace(/=+$/, '');

@@ -1,6 +1,7 @@
 // The statements of every logged-in request run on the driver without Prisma's client
 // (src/db/direct.ts, decision 0022): what they return must be what Prisma returns for the same rows,
 // whatever the process's time zone, and the member read with the session must spare the second query.
+import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Request } from 'express';
 import { createTestApp } from './helpers/app.ts';
@@ -9,7 +10,8 @@ import { createMember } from '../src/dev/factories.ts';
 import { sessionWithMember } from '../src/accounts/service.ts';
 import { balanceOf, postCredit, shownBalance } from '../src/credit/ledger.ts';
 import { loadMember } from '../src/http/auth.ts';
-import { memberReadWithSession, PrismaSessionStore } from '../src/http/session-store.ts';
+import { PrismaSessionStore } from '../src/http/session-store.ts';
+import { memberReadWithSession, sessionMiddleware } from '../src/http/session-middleware.ts';
 import type { Member } from '../src/generated/prisma/client.ts';
 
 describe('statements of the logged-in request', () => {
@@ -96,14 +98,17 @@ describe('statements of the logged-in request', () => {
 
   it('the member read with the session is the request’s member: no second query', async () => {
     const store = new PrismaSessionStore(t.deps.db, t.clock, (sid) => sessionWithMember(t.deps, sid));
-    const sess = await new Promise<Record<string, unknown>>((resolve, reject) =>
-      store.get('hot-1', (err, s) => (err ? reject(err) : resolve(s as unknown as Record<string, unknown>))),
+    const secret = 'un secret de session assez long pour le test';
+    const signature = createHmac('sha256', secret).update('hot-1').digest('base64').replace(/=+$/, '');
+    const req = { headers: { cookie: `autre=1; cps.sid=${encodeURIComponent(`s:hot-1.${signature}`)}` } } as Request;
+    const res = { locals: {} as Record<string, unknown>, setHeader: () => {}, writeHead: () => {}, end: () => {} };
+    const sessions = sessionMiddleware({ name: 'cps.sid', secret, store, maxAgeMs: 60_000, secure: false });
+    await new Promise<void>((resolve, reject) =>
+      sessions(req, res as never, (err?: unknown) => (err ? reject(err as Error) : resolve())),
     );
-    // What express-session hashes and saves holds no trace of the member.
-    expect(JSON.parse(JSON.stringify(sess))).toEqual({ cookie: {}, memberId: member.id });
-    const req = { headers: {} } as Request;
-    store.createSession(req, { ...sess, cookie: { originalMaxAge: 60_000 } } as never);
-    expect(Object.getOwnPropertySymbols(req.session)).toEqual([]);
+    expect(req.sessionID).toBe('hot-1');
+    // What is compared and saved holds no trace of the member, nor express-session's cookie settings.
+    expect(JSON.parse(JSON.stringify(req.session))).toEqual({ memberId: member.id });
     expect(memberReadWithSession<Member>(req)!.member!.id).toBe(member.id);
 
     const lookup = {
@@ -114,7 +119,6 @@ describe('statements of the logged-in request', () => {
     };
     req.session.memberId = member.id;
     req.session.authAt = t.clock.now().getTime();
-    const res = { locals: {} as Record<string, unknown>, setHeader: () => {} };
     await new Promise<void>((resolve, reject) =>
       loadMember(lookup)(req, res as never, (err?: unknown) => (err ? reject(err as Error) : resolve())),
     );

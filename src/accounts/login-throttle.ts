@@ -1,6 +1,6 @@
 // Failed logins are counted per account and source, per source, and per account (all sources
 // together); an attempt is counted before its password is checked. docs/decisions/0013.
-import type { SessionData } from 'express-session';
+import type { SessionData } from '../http/session-middleware.ts';
 import type { Deps } from '../deps.ts';
 import { LIMITS, giveBack, hitAll, hitEach, sourceOf } from '../core/rate-limit.ts';
 
@@ -71,7 +71,7 @@ export function loginAfterResetOf(session: Partial<SessionData> | undefined, now
   return grant && now.getTime() - grant.at < RESET_GRANT_MS ? grant.memberId : undefined;
 }
 
-declare module 'express-session' {
+declare module '../http/session-middleware.ts' {
   interface SessionData {
     /** Set when this browser resets a password through the e-mailed link (an id, no personal data). */
     passwordResetBy?: { memberId: string; at: number };

@@ -3,7 +3,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
-import session from 'express-session';
 import helmet from 'helmet';
 import { keepRenderedPage, PageCache, pageCacheInvalidation, publicPageFor, serveKeptPage } from './page-cache.ts';
 import type { Deps } from '../deps.ts';
@@ -13,6 +12,7 @@ import { checkUrl, readForm } from './bad-input.ts';
 import { readUploads } from './multipart.ts';
 import { errorPage } from './error-page.ts';
 import { PrismaSessionStore } from './session-store.ts';
+import { sessionMiddleware } from './session-middleware.ts';
 import { csrfToken, newCsrfToken, verifyCsrf } from './csrf.ts';
 import { flashLocals } from './flash.ts';
 import { loadMember, requireArea } from './auth.ts';
@@ -98,20 +98,13 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   });
 
   Object.assign(app.locals, viewHelpers, { navFor: deps.registry.nav });
-  const sessions = session({
+  const sessions = sessionMiddleware({
     name: SESSION_COOKIE,
     secret: config.sessionSecret,
     store: new PrismaSessionStore(deps.db, deps.clock, (sid) => memberLookup.withSession(sid)),
-    resave: false,
-    saveUninitialized: false,
     // 30 minutes without a request ends the session (ASVS 3.3.2); 12 h at most after login (auth.ts).
-    rolling: true,
-    cookie: {
-      httpOnly: true,
-      sameSite: 'lax',
-      secure: config.isProduction,
-      maxAge: 30 * 60 * 1000,
-    },
+    maxAgeMs: 30 * 60 * 1000,
+    secure: config.isProduction,
   });
 
   app.use((req: Request, res: Response, next: NextFunction) => {

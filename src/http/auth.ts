@@ -4,7 +4,7 @@ import type { Member, Role } from '../generated/prisma/client.ts';
 import type { Clock } from '../core/clock.ts';
 import type { GuardedArea } from '../core/module.ts';
 import { ForbiddenError } from '../core/errors.ts';
-import { memberReadWithSession } from './session-store.ts';
+import { memberReadWithSession } from './session-middleware.ts';
 import type { SessionRead } from './session-store.ts';
 
 /** The role matrix: which roles may enter each area. ADMIN may enter every area. */

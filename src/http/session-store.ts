@@ -1,11 +1,6 @@
-// express-session store in the database, so several app processes share sessions.
-import session from 'express-session';
-import type { SessionData } from 'express-session';
-import type { Request } from 'express';
+// The sessions' rows in the database, so several app processes share sessions.
 import type { Db } from '../db/connect.ts';
 import type { Clock } from '../core/clock.ts';
-
-const DEFAULT_TTL_MS = 7 * 24 * 3600 * 1000;
 
 /**
  * A request moves the session's server-side expiry forward (rolling) only when that moves it by at
@@ -28,35 +23,17 @@ export interface SessionRead<M> {
   facts: Record<string, unknown>;
 }
 
-/** What the store read beside a session: its member and that member's facts. */
-export type MemberRead<M> = Pick<SessionRead<M>, 'member' | 'facts'>;
-
-const READ_MEMBER = Symbol('member read with the session');
-const membersRead = new WeakMap<Request, MemberRead<{ id: string }>>();
-
-/**
- * The member read with this request's session, and its facts (`undefined` when the store did not
- * read one): `loadMember` uses them instead of further queries.
- */
-export function memberReadWithSession<M extends { id: string }>(req: Request): MemberRead<M> | undefined {
-  return membersRead.get(req) as MemberRead<M> | undefined;
-}
-
-export class PrismaSessionStore extends session.Store {
+/** The session rows (session-middleware.ts reads and writes them through this). */
+export class PrismaSessionStore {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly read: (sid: string) => Promise<SessionRead<{ id: string }> | null>,
-  ) {
-    super();
-  }
+  ) {}
 
-  /**
-   * The server-side expiry follows the injected clock: now + the cookie's max age (renewed on every
-   * request, rolling). The cookie's own Expires attribute is for the browser, which has its own clock.
-   */
-  private expiry(sess: SessionData): Date {
-    return new Date(this.clock.now().getTime() + (sess.cookie?.originalMaxAge ?? DEFAULT_TTL_MS));
+  /** The server-side expiry follows the injected clock; the cookie's is for the browser, which has its own. */
+  private expiry(maxAgeMs: number): Date {
+    return new Date(this.clock.now().getTime() + maxAgeMs);
   }
 
   private readonly readExpiry = new Map<string, number>();
@@ -67,68 +44,31 @@ export class PrismaSessionStore extends session.Store {
     if (this.readExpiry.size > MAX_REMEMBERED) this.readExpiry.delete(this.readExpiry.keys().next().value as string);
   }
 
-  get(sid: string, cb: (err: unknown, session?: SessionData | null) => void): void {
-    this.read(sid)
-      .then((row) => {
-        if (!row || row.expiresAt <= this.clock.now()) return cb(null, null);
-        this.remember(sid, row.expiresAt);
-        const data = JSON.parse(row.data) as SessionData & { [READ_MEMBER]?: MemberRead<{ id: string }> };
-        data[READ_MEMBER] = { member: row.member, facts: row.facts };
-        cb(null, data);
-      })
-      .catch(cb);
+  /** The session and its member, or null when there is none or it has expired. */
+  async get(sid: string): Promise<SessionRead<{ id: string }> | null> {
+    const row = await this.read(sid);
+    if (!row || row.expiresAt <= this.clock.now()) return null;
+    this.remember(sid, row.expiresAt);
+    return row;
   }
 
-  /** express-session makes req.session here: the member read with it is kept aside for the request. */
-  override createSession(req: Request, sess: SessionData): session.Session & Partial<SessionData> {
-    const data = sess as SessionData & { [READ_MEMBER]?: MemberRead<{ id: string }> };
-    if (data[READ_MEMBER]) {
-      membersRead.set(req, data[READ_MEMBER]);
-      delete data[READ_MEMBER];
-    }
-    return super.createSession(req, sess);
-  }
-
-  set(sid: string, sess: SessionData, cb?: (err?: unknown) => void): void {
-    const data = JSON.stringify(sess);
-    const memberId = sess.memberId ?? null;
-    const expiresAt = this.expiry(sess);
+  async set(sid: string, data: string, memberId: string | null, maxAgeMs: number): Promise<void> {
+    const expiresAt = this.expiry(maxAgeMs);
     this.remember(sid, expiresAt);
-    this.db.session
-      .upsert({ where: { sid }, create: { sid, data, memberId, expiresAt }, update: { data, memberId, expiresAt } })
-      .then(() => cb?.())
-      .catch((err) => cb?.(err));
+    await this.db.session.upsert({ where: { sid }, create: { sid, data, memberId, expiresAt }, update: { data, memberId, expiresAt } });
   }
 
-  touch(sid: string, sess: SessionData, cb?: (err?: unknown) => void): void {
-    const expiresAt = this.expiry(sess);
+  /** Moves the expiry forward (rolling), unless that moves it by less than TOUCH_GRANULARITY_MS. */
+  async touch(sid: string, maxAgeMs: number): Promise<void> {
+    const expiresAt = this.expiry(maxAgeMs);
     const known = this.readExpiry.get(sid);
-    if (known !== undefined && expiresAt.getTime() - known < TOUCH_GRANULARITY_MS) {
-      cb?.();
-      return;
-    }
+    if (known !== undefined && expiresAt.getTime() - known < TOUCH_GRANULARITY_MS) return;
     this.remember(sid, expiresAt);
-    this.db.session
-      .updateMany({ where: { sid }, data: { expiresAt } })
-      .then(() => cb?.())
-      .catch((err) => cb?.(err));
+    await this.db.session.updateMany({ where: { sid }, data: { expiresAt } });
   }
 
-  destroy(sid: string, cb?: (err?: unknown) => void): void {
+  async destroy(sid: string): Promise<void> {
     this.readExpiry.delete(sid);
-    this.db.session
-      .deleteMany({ where: { sid } })
-      .then(() => cb?.())
-      .catch((err) => cb?.(err));
-  }
-}
-
-declare module 'express-session' {
-  interface SessionData {
-    memberId?: string;
-    /** Time of the login on the injected clock (ms): sessions older than 12 h, or than a password change, are refused. */
-    authAt?: number;
-    csrfToken?: string;
-    flash?: { kind: 'success' | 'error' | 'info'; text: string }[];
+    await this.db.session.deleteMany({ where: { sid } });
   }
 }

@@ -5,8 +5,8 @@ export const SESSION_COOKIE = 'cps.sid';
 
 /**
  * Logs a member in on a fresh session id (no session fixation); `now` comes from the injected clock.
- * express-session writes the new session once, before the response goes out (its id differs from
- * the cookie's): no explicit save here, which would write it twice.
+ * The session middleware writes the new session once, before the response goes out (its data
+ * changed): no explicit save here, which would write it twice.
  */
 export function startSession(req: Request, memberId: string, now: Date): Promise<void> {
   // The visitor's cart survives the login (it holds product ids and quantities, nothing else).

@@ -15,7 +15,7 @@ export interface Cart {
   lines: CartLine[];
 }
 
-declare module 'express-session' {
+declare module '../http/session-middleware.ts' {
   interface SessionData {
     cart?: Cart;
   }
