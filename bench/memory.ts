@@ -49,7 +49,9 @@ async function buildTemplate(templateBase: string) {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   let peak = 0;
   while (child.exitCode === null) {
-    peak = Math.max(peak, await status(child.pid!).then((s) => s.hwm, () => peak));
+    // A process that is exiting has no VmHWM line any more: such a reading is skipped (it made the peak NaN).
+    const hwm = await status(child.pid!).then((s) => s.hwm, () => peak);
+    if (Number.isFinite(hwm)) peak = Math.max(peak, hwm);
     await new Promise((r) => setTimeout(r, 20));
   }
   if ((await exited) !== 0) throw new Error('the template build failed');
