@@ -148,12 +148,11 @@ export function sessionMiddleware(opts: SessionOptions): RequestHandler {
     if (map.size >= KEPT) map.clear();
     map.set(key, value);
   };
+  const signed = (sid: string) => `s:${sid}.${createHmac('sha256', opts.secret).update(sid).digest('base64').replace(/=+$/, '')}`;
+  // Only ids this process issued or verified are kept: a forged cookie fills nothing.
   const sign = (sid: string): string => {
     let value = signedById.get(sid);
-    if (value === undefined) {
-      value = `s:${sid}.${createHmac('sha256', opts.secret).update(sid).digest('base64').replace(/=+$/, '')}`;
-      keep(signedById, sid, value);
-    }
+    if (value === undefined) keep(signedById, sid, (value = signed(sid)));
     return value;
   };
   const unsign = (value: string): string | undefined => {
@@ -163,10 +162,11 @@ export function sessionMiddleware(opts: SessionOptions): RequestHandler {
     const dot = value.lastIndexOf('.');
     if (dot <= 2) return undefined;
     const sid = value.slice(2, dot);
-    const expected = Buffer.from(sign(sid));
+    const expected = Buffer.from(signed(sid));
     const given = Buffer.from(value);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
     keep(verified, value, sid);
+    keep(signedById, sid, value);
     return sid;
   };
   const cookieAttributes = `; Path=/; Expires=`;
