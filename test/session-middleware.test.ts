@@ -114,6 +114,16 @@ describe('session middleware', () => {
     }
   });
 
+  it('starts a new, empty session over a row that holds no session data, instead of failing the request', async () => {
+    for (const [sid, data] of [['abimee', '{pas du json'], ['nulle', 'null'], ['liste', '[1]'], ['avec-id', '{"id":"x"}']]) {
+      await t.deps.db.session.create({ data: { sid, data, expiresAt: new Date(t.clock.now().getTime() + 60_000) } });
+      const res = await request(app).get('/lire').set('Cookie', `sid=${encodeURIComponent(signed(sid))}`);
+      expect(res.status, sid).toBe(200);
+      expect(res.body.id, sid).not.toBe(sid);
+      expect(res.body.data, sid).toEqual({});
+    }
+  });
+
   it('reads the first cookie of that name, decoded, whatever the spacing', () => {
     expect(readCookie('a=1;sid=s%3Ax.y; sid=autre', 'sid')).toBe('s:x.y');
     expect(readCookie(' sid = "v" ', 'sid')).toBe('v');

@@ -220,14 +220,24 @@ export function sessionMiddleware(opts: SessionOptions): RequestHandler {
           fresh(req, cookieSid);
           return next();
         }
-        const data = JSON.parse(read.data) as Record<string, unknown>;
-        // Rows written by express-session carry its cookie's settings: not data.
-        const legacy = 'cookie' in data;
-        if (legacy) delete data.cookie;
         const state: State = { req, sid: cookieSid, cookieSid, stored: '' };
+        let session: Session;
+        let legacy: boolean;
+        try {
+          const data = JSON.parse(read.data) as unknown;
+          if (!data || typeof data !== 'object' || Array.isArray(data)) throw new TypeError('not an object');
+          // Rows written by express-session carry its cookie's settings: not data.
+          legacy = 'cookie' in data;
+          if (legacy) delete (data as { cookie?: unknown }).cookie;
+          session = new Session(state, data);
+        } catch {
+          // A row that is not a session's data (written by hand, damaged): a new, empty session.
+          fresh(req, cookieSid);
+          return next();
+        }
         req.sessionID = cookieSid;
-        req.session = new Session(state, data) as unknown as Request['session'];
-        state.stored = legacy ? JSON.stringify(req.session) : read.data;
+        req.session = session as unknown as Request['session'];
+        state.stored = legacy ? JSON.stringify(session) : read.data;
         membersRead.set(req, { member: read.member, facts: read.facts });
         next();
       },
