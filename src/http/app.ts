@@ -12,7 +12,7 @@ import { checkUrl, readForm } from './bad-input.ts';
 import { readUploads } from './multipart.ts';
 import { errorPage } from './error-page.ts';
 import { PrismaSessionStore } from './session-store.ts';
-import { sessionMiddleware } from './session-middleware.ts';
+import { readCookie, sessionMiddleware } from './session-middleware.ts';
 import { csrfToken, newCsrfToken, verifyCsrf } from './csrf.ts';
 import { flashLocals } from './flash.ts';
 import { loadMember, requireArea } from './auth.ts';
@@ -178,9 +178,9 @@ function mountModules(app: express.Express, deps: Deps): void {
   }
 }
 
+/** The same reading of the cookie as the session middleware's, so both agree on who has a session. */
 function hasCookie(req: Request, name: string): boolean {
-  const header = req.headers.cookie;
-  return !!header && (header.startsWith(`${name}=`) || header.includes(` ${name}=`) || header.includes(`;${name}=`));
+  return readCookie(req.headers.cookie, name) !== undefined;
 }
 
 /** The headers a request-independent middleware (helmet) sets, collected once. */
