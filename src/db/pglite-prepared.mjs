@@ -2,8 +2,10 @@
 // PGlite's `query()` sends Parse, Describe, Bind, Describe, Execute and Sync as six calls into
 // PostgreSQL, with an unnamed statement parsed and planned again each time: a point read by
 // primary key costs 0.6–1.3 ms on its thread. Prisma sends the same SQL text for the same query
-// shape, so each text is prepared once under a name, and later runs send Bind, Describe, Execute
-// and Sync in one call (0.25–0.35 ms). Results are parsed by PGlite's own parser, with the
+// shape, so each text is prepared once under a name, and later runs send Bind, Execute and Sync in
+// one call (0.25–0.35 ms). The columns of the result are described once, when the statement is
+// prepared, not on every run: PGlite decoded each column's name from the bytes again, a third of
+// its thread's time on the account page's statement (decision 0024). Results are parsed by PGlite's own parser, with the
 // caller's options, as `query()` does (docs/decisions/0022-logged-in-request.md).
 // Plain JavaScript: the database's thread loads it without a TypeScript loader (pglite-worker.mjs).
 import { parse, protocol } from '@electric-sql/pglite';
@@ -33,7 +35,7 @@ function concat(parts) {
  * (a script may change the tables a statement reads). Transactions are PGlite's own.
  */
 export function withPreparedStatements(pglite, max = PREPARED_MAX) {
-  const statements = new Map(); // SQL text -> { name, types }
+  const statements = new Map(); // SQL text -> { name, types, columns }
 
   // PGlite parses the messages of each call as they come out of PostgreSQL: execProtocol hands
   // them over (parsing the bytes again cost as much as running the statement), and starts a new
@@ -55,7 +57,10 @@ export function withPreparedStatements(pglite, max = PREPARED_MAX) {
     ]);
     const error = failure(out, sql, params, options);
     if (error) throw error;
-    const statement = { name, types: parse.parseDescribeStatementResults(out) };
+    // The result's columns (RowDescription; none for a statement without rows: NoData), as every
+    // run of the statement returns them: text format, the only one this file binds.
+    const columns = out.find((m) => m.name === 'rowDescription');
+    const statement = { name, types: parse.parseDescribeStatementResults(out), columns };
     statements.set(sql, statement);
     if (statements.size > max) {
       const [oldest, { name: closed }] = statements.entries().next().value;
@@ -79,12 +84,8 @@ export function withPreparedStatements(pglite, max = PREPARED_MAX) {
       const serializer = options?.serializers?.[oid] ?? pglite.serializers[oid];
       return serializer ? serializer(param) : param.toString();
     });
-    const out = await run([
-      serialize.bind({ statement: statement.name, values }),
-      serialize.describe({ type: 'P' }),
-      serialize.execute({}),
-      serialize.sync(),
-    ]);
+    const out = await run([serialize.bind({ statement: statement.name, values }), serialize.execute({}), serialize.sync()]);
+    if (statement.columns) out.unshift(statement.columns);
     return { out, error: failure(out, sql, params, options), statement };
   };
 
