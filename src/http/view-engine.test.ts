@@ -1,11 +1,11 @@
 // The view engine runs includes as EJS does (the page's locals, the include's data on top),
 // without copying the locals.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ejs from 'ejs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { viewEngine } from './view-engine.ts';
+import { compileTemplate, freeNames, viewEngine } from './view-engine.ts';
 
 const root = mkdtempSync(path.join(os.tmpdir(), 'club-views-'));
 const write = (name: string, text: string) => {
@@ -40,9 +40,25 @@ describe('view engine', () => {
     expect(ours).toBe('<h1>T &amp; &lt;x&gt;</h1>[a:L:a](a)|[b:L:b](b)|undefined|{T &amp; &lt;x&gt;}');
   });
 
-  it('differs from EJS in one way no view relies on: what a template writes on `locals` its includes see', async () => {
-    expect(await render(viewEngine({ root }), 'writes.ejs', locals())).toBe('number|1');
+  it('differs from EJS where no view relies on it: a write on `locals` reaches the includes, not the names already read', async () => {
+    // Each name is read from the locals once, when the template starts (no `with`).
+    expect(await render(viewEngine({ root }), 'writes.ejs', locals())).toBe('number|');
     expect(await ejs.renderFile(path.join(root, 'writes.ejs'), locals(), { root, views: [root] })).toBe('undefined|1');
+  });
+
+  it('reads a name from the locals first, then from the global object, as `with` does', async () => {
+    write(
+      'names.ejs',
+      [
+        '<% const list = [1, 2]; var total = 0; function twice(n) { return 2 * n } %>',
+        '<% for (const n of list) { total += twice(n) } %><%= total %>',
+        '|<%= JSON.stringify({ a: 1 }) %>|<%= Math.max(...list) %>|<%= escape %>',
+        '|<%= typeof missing %>|<%= [3].map((title) => title + 1) %>|<%= title %>',
+        '|<% label: for (const x of list) { if (x) break label } %><%= { label }.label %>',
+      ].join(''),
+    );
+    const html = await render(viewEngine({ root }), 'names.ejs', { ...locals(), escape: 'local wins' });
+    expect(html).toBe('6|{&#34;a&#34;:1}|2|local wins|undefined|4|T &amp; &lt;x&gt;|L');
   });
 
   it('keeps compiled templates only with the view cache on', async () => {
@@ -58,5 +74,27 @@ describe('view engine', () => {
   it('hands a template error to Express, with the file and line', async () => {
     write('broken.ejs', 'a\n<%= missing.value %>');
     await expect(render(viewEngine({ root }), 'broken.ejs', locals())).rejects.toThrow(/broken\.ejs:2/);
+  });
+});
+
+describe('freeNames', () => {
+  // Names bound inside a function or a block (n, s, u) are listed too: reading them first is harmless.
+  it('lists what the code reads and does not declare at its top level', () => {
+    const code = [
+      'let a = b + c.d; const { e, f: g, ...h } = i; var [j = k] = l;',
+      'function m(n) { return n + o } class P {}',
+      'if (q) { var r = 1; let s = t } (u) => u + v;',
+      'w[x]; ({ y: z, aa, [bb]: 1 }); lbl: for (;;) break lbl;',
+    ].join('\n');
+    expect(freeNames(code).sort()).toEqual(['aa', 'b', 'bb', 'c', 'i', 'k', 'l', 'n', 'o', 'q', 's', 't', 'u', 'v', 'w', 'x', 'z'].sort());
+  });
+});
+
+describe('the site views', () => {
+  it('every view compiles (a name declared at a template top level is not read a second time)', () => {
+    const views = path.resolve(import.meta.dirname, '../../views');
+    const files = readdirSync(views, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ejs'));
+    expect(files.length).toBeGreaterThan(50);
+    for (const f of files) expect(() => compileTemplate(readFileSync(path.join(views, f), 'utf8'), f)).not.toThrow();
   });
 });
