@@ -37,6 +37,8 @@ describe('formField', () => {
   it('escapes as EJS does', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&#34;x&#34;&gt;&#39;&amp;&#39;&lt;/a&gt;');
     expect(escapeHtml(null)).toBe('');
+    expect(escapeHtml(12)).toBe('12');
+    expect(escapeHtml('Jean Dupont')).toBe('Jean Dupont');
     expect(escapeHtml(undefined)).toBe('');
     expect(escapeHtml(0)).toBe('0');
   });

@@ -18,10 +18,17 @@ export interface FieldSpec {
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&#34;', "'": '&#39;' };
+const SPECIAL = /[&<>"']/;
+const SPECIALS = /[&<>"']/g;
 
-/** The escaping of EJS's `<%= %>`. */
+/**
+ * The escaping of EJS's `<%= %>` (the view engine's too). Most values hold nothing to escape:
+ * they are returned as they are, without a replace that calls a function per match.
+ */
 export function escapeHtml(value: unknown): string {
-  return value === undefined || value === null ? '' : String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]);
+  if (value === undefined || value === null) return '';
+  const text = typeof value === 'string' ? value : String(value);
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]) : text;
 }
 
 /**

@@ -16,6 +16,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'acorn';
 import ejs from 'ejs';
+import { escapeHtml } from './form-field.ts';
 
 type Include = (name: string, data?: Record<string, unknown>) => string;
 type Template = (locals: Record<string, unknown>, include: Include) => string;
@@ -110,7 +111,7 @@ export function compileTemplate(text: string, file: string): Template {
     err.message = `${file}:${line}\n${context}\n\n${err.message}`;
     throw err;
   };
-  return (locals, include) => fn(locals, ejs.escapeXML, include, rethrow, globalThis);
+  return (locals, include) => fn(locals, escapeHtml, include, rethrow, globalThis);
 }
 
 type Node = { type: string; [key: string]: unknown };
