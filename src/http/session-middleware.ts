@@ -54,6 +54,7 @@ export interface SessionOptions {
 /** Per-request state of a session, out of its data. */
 interface State {
   req: Request;
+  opts: SessionOptions;
   sid: string;
   /** The id the request's cookie carried (verified), if any. */
   cookieSid: string | undefined;
@@ -75,19 +76,19 @@ class Session {
   }
   regenerate(cb: (err?: unknown) => void): void {
     const state = states.get(this)!;
-    sessionOptions(state.req).store.destroy(state.sid).then(() => {
-      fresh(state.req, state.cookieSid);
+    state.opts.store.destroy(state.sid).then(() => {
+      fresh(state.req, state.opts, state.cookieSid);
       cb();
     }, cb);
   }
   destroy(cb: (err?: unknown) => void): void {
     const state = states.get(this)!;
     delete (state.req as Partial<Request>).session;
-    sessionOptions(state.req).store.destroy(state.sid).then(() => cb(), cb);
+    state.opts.store.destroy(state.sid).then(() => cb(), cb);
   }
   save(cb?: (err?: unknown) => void): void {
     const state = states.get(this)!;
-    const { store, maxAgeMs } = sessionOptions(state.req);
+    const { store, maxAgeMs } = state.opts;
     const data = JSON.stringify(this);
     store.set(state.sid, data, (this as Partial<SessionData>).memberId ?? null, maxAgeMs).then(
       () => {
@@ -106,12 +107,9 @@ const changed = (session: object): boolean => JSON.stringify(session) !== states
 const needsCookie = (req: Request, cookieSid: string | undefined): boolean =>
   req.sessionID === cookieSid || !!states.get(req.session)!.saved || changed(req.session);
 
-const options = new WeakMap<Request, SessionOptions>();
-const sessionOptions = (req: Request): SessionOptions => options.get(req)!;
-
 /** A new, empty session on a new id. */
-function fresh(req: Request, cookieSid: string | undefined): void {
-  const state: State = { req, sid: randomBytes(24).toString('base64url'), cookieSid, stored: '{}' };
+function fresh(req: Request, opts: SessionOptions, cookieSid: string | undefined): void {
+  const state: State = { req, opts, sid: randomBytes(24).toString('base64url'), cookieSid, stored: '{}' };
   req.sessionID = state.sid;
   req.session = new Session(state, {}) as unknown as Request['session'];
 }
@@ -141,18 +139,62 @@ export function readCookie(header: string | undefined, name: string): string | u
 /** Verified cookie values and the signed value of an id: each HMAC is computed once per id. */
 const KEPT = 10_000;
 
+/** What the response's two hooks need, kept on the response. */
+interface Hooks {
+  req: Request;
+  opts: SessionOptions;
+  cookieSid: string | undefined;
+  /** The Set-Cookie value that carries this id. */
+  cookie: (sid: string) => string;
+  writeHead: Response['writeHead'];
+  end: Response['end'];
+}
+const HOOKS = Symbol('session hooks');
+type Hooked = Response & { [HOOKS]: Hooks };
+
+/** The cookie goes with the response's headers: a stored session's every time (its expiry moves), a new one's once it holds something. */
+function writeHeadWithCookie(this: Response, ...args: unknown[]): Response {
+  const hooks = (this as Hooked)[HOOKS];
+  this.writeHead = hooks.writeHead;
+  const { req } = hooks;
+  if (req.session && (!hooks.opts.secure || req.secure) && needsCookie(req, hooks.cookieSid)) this.appendHeader('Set-Cookie', hooks.cookie(req.sessionID));
+  return (hooks.writeHead as (...a: unknown[]) => Response).apply(this, args);
+}
+
+/** The data is written before the response ends: the next request (after a redirect) reads it. */
+function endAfterSave(this: Response, ...args: unknown[]): Response {
+  const hooks = (this as Hooked)[HOOKS];
+  const end = hooks.end as (...a: unknown[]) => Response;
+  this.end = hooks.end;
+  const { req, opts } = hooks;
+  const session = req.session;
+  if (!session) return end.apply(this, args);
+  if (changed(session)) {
+    session.save((err) => {
+      if (err && !this.headersSent) return req.next?.(err);
+      end.apply(this, args);
+    });
+    return this;
+  }
+  const touching = req.sessionID === hooks.cookieSid ? opts.store.touch(req.sessionID, opts.maxAgeMs) : undefined;
+  if (!touching) return end.apply(this, args);
+  const finish = () => end.apply(this, args);
+  touching.then(finish, finish);
+  return this;
+}
+
 export function sessionMiddleware(opts: SessionOptions): RequestHandler {
   const verified = new Map<string, string>(); // cookie value -> id
-  const signedById = new Map<string, string>(); // id -> cookie value
+  const encodedById = new Map<string, string>(); // id -> cookie value, URI-encoded
   const keep = (map: Map<string, string>, key: string, value: string) => {
     if (map.size >= KEPT) map.clear();
     map.set(key, value);
   };
   const signed = (sid: string) => `s:${sid}.${createHmac('sha256', opts.secret).update(sid).digest('base64').replace(/=+$/, '')}`;
   // Only ids this process issued or verified are kept: a forged cookie fills nothing.
-  const sign = (sid: string): string => {
-    let value = signedById.get(sid);
-    if (value === undefined) keep(signedById, sid, (value = signed(sid)));
+  const encoded = (sid: string): string => {
+    let value = encodedById.get(sid);
+    if (value === undefined) keep(encodedById, sid, (value = encodeURIComponent(signed(sid))));
     return value;
   };
   const unsign = (value: string): string | undefined => {
@@ -166,61 +208,42 @@ export function sessionMiddleware(opts: SessionOptions): RequestHandler {
     const given = Buffer.from(value);
     if (expected.length !== given.length || !timingSafeEqual(expected, given)) return undefined;
     keep(verified, value, sid);
-    keep(signedById, sid, value);
+    keep(encodedById, sid, encodeURIComponent(value));
     return sid;
   };
-  const cookieAttributes = `; Path=/; Expires=`;
-  const cookieFlags = `; HttpOnly${opts.secure ? '; Secure' : ''}; SameSite=Lax`;
+  // The cookie expires maxAgeMs after the response (the browser's clock: real time); its date is
+  // written to the second, so it is worked out once a second.
+  const flags = `; HttpOnly${opts.secure ? '; Secure' : ''}; SameSite=Lax`;
+  let expiresSecond = -1;
+  let expires = '';
+  const cookie = (sid: string): string => {
+    const second = Math.floor((Date.now() + opts.maxAgeMs) / 1000);
+    if (second !== expiresSecond) {
+      expiresSecond = second;
+      expires = new Date(second * 1000).toUTCString();
+    }
+    return `${opts.name}=${encoded(sid)}; Path=/; Expires=${expires}${flags}`;
+  };
 
   return function session(req: Request, res: Response, next: NextFunction): void {
     if (req.session) return next();
-    options.set(req, opts);
     const raw = readCookie(req.headers.cookie, opts.name);
     const cookieSid = raw === undefined ? undefined : unsign(raw);
-
-    // The cookie goes with the response's headers: a stored session's every time (its expiry
-    // moves), a new one's once it holds something.
-    const writeHead = res.writeHead;
-    res.writeHead = function (this: Response, ...args: unknown[]) {
-      res.writeHead = writeHead;
-      if (req.session && (!opts.secure || req.secure) && needsCookie(req, cookieSid)) {
-        const expires = new Date(Date.now() + opts.maxAgeMs).toUTCString();
-        res.appendHeader('Set-Cookie', `${opts.name}=${encodeURIComponent(sign(req.sessionID))}${cookieAttributes}${expires}${cookieFlags}`);
-      }
-      return (writeHead as (...a: unknown[]) => Response).apply(this, args);
-    } as Response['writeHead'];
-
-    // The data is written before the response ends: the next request (after a redirect) reads it.
-    const end = res.end;
-    res.end = function (this: Response, ...args: unknown[]) {
-      res.end = end;
-      const finish = () => (end as (...a: unknown[]) => Response).apply(this, args);
-      if (!req.session) return finish();
-      const session = req.session;
-      if (changed(session)) {
-        session.save((err) => {
-          if (err && !res.headersSent) return req.next?.(err);
-          finish();
-        });
-      } else if (req.sessionID === cookieSid) {
-        opts.store.touch(req.sessionID, opts.maxAgeMs).then(finish, finish);
-      } else {
-        finish();
-      }
-      return this;
-    } as Response['end'];
+    (res as Hooked)[HOOKS] = { req, opts, cookieSid, cookie, writeHead: res.writeHead, end: res.end };
+    res.writeHead = writeHeadWithCookie as Response['writeHead'];
+    res.end = endAfterSave as Response['end'];
 
     if (cookieSid === undefined) {
-      fresh(req, cookieSid);
+      fresh(req, opts, cookieSid);
       return next();
     }
     opts.store.get(cookieSid).then(
       (read) => {
         if (!read) {
-          fresh(req, cookieSid);
+          fresh(req, opts, cookieSid);
           return next();
         }
-        const state: State = { req, sid: cookieSid, cookieSid, stored: '' };
+        const state: State = { req, opts, sid: cookieSid, cookieSid, stored: '' };
         let session: Session;
         let legacy: boolean;
         try {
@@ -232,7 +255,7 @@ export function sessionMiddleware(opts: SessionOptions): RequestHandler {
           session = new Session(state, data);
         } catch {
           // A row that is not a session's data (written by hand, damaged): a new, empty session.
-          fresh(req, cookieSid);
+          fresh(req, opts, cookieSid);
           return next();
         }
         req.sessionID = cookieSid;

@@ -58,13 +58,16 @@ export class PrismaSessionStore {
     await this.db.session.upsert({ where: { sid }, create: { sid, data, memberId, expiresAt }, update: { data, memberId, expiresAt } });
   }
 
-  /** Moves the expiry forward (rolling), unless that moves it by less than TOUCH_GRANULARITY_MS. */
-  async touch(sid: string, maxAgeMs: number): Promise<void> {
+  /**
+   * Moves the expiry forward (rolling), unless that moves it by less than TOUCH_GRANULARITY_MS:
+   * then there is nothing to wait for (undefined), and the response need not wait a turn.
+   */
+  touch(sid: string, maxAgeMs: number): Promise<void> | undefined {
     const expiresAt = this.expiry(maxAgeMs);
     const known = this.readExpiry.get(sid);
-    if (known !== undefined && expiresAt.getTime() - known < TOUCH_GRANULARITY_MS) return;
+    if (known !== undefined && expiresAt.getTime() - known < TOUCH_GRANULARITY_MS) return undefined;
     this.remember(sid, expiresAt);
-    await this.db.session.updateMany({ where: { sid }, data: { expiresAt } });
+    return this.db.session.updateMany({ where: { sid }, data: { expiresAt } }).then(() => undefined);
   }
 
   async destroy(sid: string): Promise<void> {
