@@ -261,25 +261,28 @@ export async function askPasswordReset(deps: Deps, email: string, ip: string): P
  * statement (the member null when logged out or erased): what every request with the session
  * cookie needs. The statement runs on the driver, without Prisma's client, which cost more CPU
  * than the database here (decision 0022); a test checks the member equals Prisma's own reading of
- * the row.
+ * the row. The member and the facts come as two JSON values, not one column per field: each column
+ * costs the driver (and the embedded database's thread) its own decoding (decision 0024).
  */
 export async function sessionWithMember(deps: Deps, sid: string): Promise<SessionWithMember | null> {
-  const { sql, columns, facts } = sessionStatement(deps.registry);
-  const [row] = await deps.direct.rows<Record<string, unknown>>(sql, [sid]);
+  const [row] = await deps.direct.rows<{ sessionData: string; sessionExpiresAt: Date; member: unknown; facts: unknown }>(
+    sessionStatement(deps.registry),
+    [sid],
+  );
   if (!row) return null;
-  let member: Record<string, unknown> | null = null;
-  const values: Record<string, unknown> = {};
-  if (row.id && !row.erasedAt) {
-    // Built field by field (not a rest copy then deletes, which leave an object slow to read).
-    member = {};
-    for (const column of columns) member[column] = row[column];
-    for (const name of facts) values[name] = row[FACT + name];
+  const member = row.member === null ? null : (fromJson(row.member) as Record<string, unknown>);
+  if (member) {
+    // JSON writes a timestamp as text, without a zone: the columns hold UTC (as Prisma writes them).
+    for (const field of MEMBER_DATES) {
+      const value = member[field];
+      if (typeof value === 'string') member[field] = new Date(`${value}Z`);
+    }
   }
   return {
-    data: row.sessionData as string,
-    expiresAt: row.sessionExpiresAt as Date,
+    data: row.sessionData,
+    expiresAt: row.sessionExpiresAt,
     member: member as Member | null,
-    facts: values,
+    facts: member ? (fromJson(row.facts) as Record<string, unknown>) : {},
   };
 }
 
@@ -290,26 +293,44 @@ export interface SessionWithMember {
   facts: Record<string, unknown>;
 }
 
-const FACT = 'fact:';
-const statements = new WeakMap<Registry, { sql: string; columns: string[]; facts: string[] }>();
+/** A JSON column, as the driver gives it: parsed already (pg), or as its text. */
+const fromJson = (value: unknown): unknown => (typeof value === 'string' ? JSON.parse(value) : value);
 
-// The member's columns by name, as this version of the schema knows them (not m.*): a statement
-// prepared by a running process keeps its result when a later migration adds a column.
-function sessionStatement(registry: Registry): { sql: string; columns: string[]; facts: string[] } {
-  let statement = statements.get(registry);
-  if (!statement) {
-    const facts = Object.keys(registry.memberFacts);
+type DateField = { [K in keyof Member]-?: Date extends NonNullable<Member[K]> ? K : never }[keyof Member];
+/** The member's timestamps, read back from JSON text into Dates. */
+const MEMBER_DATES = [
+  'emailConfirmedAt',
+  'createdAt',
+  'lastActiveAt',
+  'inactivityWarnedAt',
+  'sessionsValidAfter',
+  'erasedAt',
+] as const satisfies readonly DateField[];
+// Every timestamp of Member is in the list: a new one fails type-checking until it is added.
+everyListed<Exclude<DateField, (typeof MEMBER_DATES)[number]>>();
+function everyListed<Missing extends never>(): Missing | void {}
+
+const statements = new WeakMap<Registry, string>();
+
+// The member's columns by name, as this version of the schema knows them (not m.*): a running
+// process's statement gives the member it expects when a later migration adds a column. The facts
+// are computed only for a member who is there.
+function sessionStatement(registry: Registry): string {
+  let sql = statements.get(registry);
+  if (!sql) {
     const columns: string[] = Object.values(Prisma.MemberScalarFieldEnum);
-    const selected = [
-      ...columns.map((field) => `m."${field}"`),
-      ...facts.map((name) => `(${registry.memberFacts[name]}) AS "${FACT}${name}"`),
-    ];
-    const sql = `SELECT s.data AS "sessionData", s."expiresAt" AS "sessionExpiresAt", ${selected.join(', ')}
+    const member = columns.map((field) => `'${field}', m."${field}"`).join(', ');
+    const facts = Object.entries(registry.memberFacts)
+      .map(([name, expression]) => `'${name}', (${expression})`)
+      .join(', ');
+    const present = 'm.id IS NOT NULL AND m."erasedAt" IS NULL';
+    sql = `SELECT s.data AS "sessionData", s."expiresAt" AS "sessionExpiresAt",
+  CASE WHEN ${present} THEN json_build_object(${member}) END AS "member",
+  CASE WHEN ${present} THEN json_build_object(${facts}) END AS "facts"
   FROM "Session" s LEFT JOIN "Member" m ON m.id = s."memberId" WHERE s.sid = $1`;
-    statement = { sql, columns, facts };
-    statements.set(registry, statement);
+    statements.set(registry, sql);
   }
-  return statement;
+  return sql;
 }
 
 /** The member behind a session, if the account still exists (not erased). */
