@@ -2,7 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express from 'express';
-import type { NextFunction, Request, Response } from 'express';
+import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import helmet from 'helmet';
 import { keepRenderedPage, PageCache, pageCacheInvalidation, publicPageFor, serveKeptPage } from './page-cache.ts';
 import type { Deps } from '../deps.ts';
@@ -11,6 +11,7 @@ import { NotFoundError } from '../core/errors.ts';
 import { checkUrl, readForm } from './bad-input.ts';
 import { readUploads } from './multipart.ts';
 import { errorPage } from './error-page.ts';
+import { chain } from './chain.ts';
 import { PrismaSessionStore } from './session-store.ts';
 import { readCookie, sessionMiddleware } from './session-middleware.ts';
 import { csrfToken, newCsrfToken, verifyCsrf } from './csrf.ts';
@@ -55,12 +56,13 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   app.set('public url', config.publicUrl);
   app.locals.siteName = 'Club Petites Stars';
 
-  app.use(requestLog(logger));
+  // What every request passes through, up to the static files, runs as one layer (chain.ts).
+  const first: RequestHandler[] = [requestLog(logger)];
   const pageCache = new PageCache({ ttlMs: config.pageCacheSeconds * 1000 });
   app.locals.pageCache = pageCache;
   if (pageCache.enabled) {
     app.locals.publicPage = publicPageFor(pageCache, (req) => !hasCookie(req, SESSION_COOKIE));
-    app.use(pageCacheInvalidation(pageCache));
+    first.push(pageCacheInvalidation(pageCache));
   }
   // helmet's headers do not depend on the request here (no nonce): they are worked out once and
   // set in one step, instead of by a chain of twelve middlewares on every request.
@@ -89,9 +91,9 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   // A kept public page is written in one step with these headers (page-cache.ts).
   if (pageCache.enabled) {
     const flat = securityHeaders.flat();
-    app.use(serveKeptPage(pageCache, (req) => !hasCookie(req, SESSION_COOKIE), (req) => [...flat, 'X-Request-Id', req.id]));
+    first.push(serveKeptPage(pageCache, (req) => !hasCookie(req, SESSION_COOKIE), (req) => [...flat, 'X-Request-Id', req.id]));
   }
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  first.push((req: Request, res: Response, next: NextFunction) => {
     for (const [name, value] of securityHeaders) res.setHeader(name, value);
     res.setHeader('X-Request-Id', req.id);
     next();
@@ -107,7 +109,7 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
     secure: config.isProduction,
   });
 
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  first.push((req: Request, res: Response, next: NextFunction) => {
     // Defaults first: the error pages render with the layout even when a later middleware failed.
     res.locals.member = null;
     res.locals.flash = [];
@@ -131,23 +133,28 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
     };
     next();
   });
-  app.use(checkUrl);
+  first.push(checkUrl);
+  app.use(chain(...first));
   app.use('/static/pico', express.static(path.join(ROOT, 'node_modules/@picocss/pico/css'), { maxAge: '7d' }));
   app.use('/static', express.static(path.join(ROOT, 'public'), { maxAge: '1d' }));
-  app.use(healthRoutes(deps));
+  healthRoutes(app, deps);
 
-  app.use(readForm({ limit: '100kb' }));
-  // Reading a page without a session cookie loads no session: nothing is built, hashed or looked up
-  // for an anonymous visitor; a page with a form starts one when it renders (res.page above).
-  app.use((req: Request, res: Response, next: NextFunction) => {
-    const safe = req.method === 'GET' || req.method === 'HEAD';
-    if (safe && !hasCookie(req, SESSION_COOKIE)) return next();
-    sessions(req, res, next);
-  });
-  app.use(loadMember(memberLookup));
-  app.use(flashLocals);
-  app.use(readUploads({ maxFileBytes: 5 * 1024 * 1024, maxRequestBytes: 8 * 1024 * 1024 }));
-  app.use(verifyCsrf);
+  app.use(
+    chain(
+      readForm({ limit: '100kb' }),
+      // Reading a page without a session cookie loads no session: nothing is built, hashed or looked
+      // up for an anonymous visitor; a page with a form starts one when it renders (res.page above).
+      (req: Request, res: Response, next: NextFunction) => {
+        const safe = req.method === 'GET' || req.method === 'HEAD';
+        if (safe && !hasCookie(req, SESSION_COOKIE)) return next();
+        sessions(req, res, next);
+      },
+      loadMember(memberLookup),
+      flashLocals,
+      readUploads({ maxFileBytes: 5 * 1024 * 1024, maxRequestBytes: 8 * 1024 * 1024 }),
+      verifyCsrf,
+    ),
+  );
   mountModules(app, deps);
 
   app.use((_req, _res, next) => next(new NotFoundError()));

@@ -1,8 +1,8 @@
-import { Router } from 'express';
+import type { Express } from 'express';
 import type { Deps } from '../deps.ts';
 
-export function healthRoutes(deps: Deps): Router {
-  const r = Router();
+/** /healthz and /readyz, as two routes of the app itself: other requests are not taken through a router of their own. */
+export function healthRoutes(r: Express, deps: Deps): void {
   r.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok');
   });
@@ -18,5 +18,4 @@ export function healthRoutes(deps: Deps): Router {
       res.status(503).type('text/plain').send('database unreachable');
     }
   });
-  return r;
 }
