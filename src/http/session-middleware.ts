@@ -64,30 +64,33 @@ interface State {
   saved?: boolean;
 }
 
-const states = new WeakMap<object, State>();
-
 class Session {
+  // A private field: not one of the data (JSON.stringify leaves it out), and read as fast as one.
+  readonly #state: State;
+  static stateOf(session: object): State {
+    return (session as Session).#state;
+  }
   constructor(state: State, data: object) {
-    states.set(this, state);
+    this.#state = state;
     Object.assign(this, data);
   }
   get id(): string {
-    return states.get(this)!.sid;
+    return this.#state.sid;
   }
   regenerate(cb: (err?: unknown) => void): void {
-    const state = states.get(this)!;
+    const state = this.#state;
     state.opts.store.destroy(state.sid).then(() => {
       fresh(state.req, state.opts, state.cookieSid);
       cb();
     }, cb);
   }
   destroy(cb: (err?: unknown) => void): void {
-    const state = states.get(this)!;
+    const state = this.#state;
     delete (state.req as Partial<Request>).session;
     state.opts.store.destroy(state.sid).then(() => cb(), cb);
   }
   save(cb?: (err?: unknown) => void): void {
-    const state = states.get(this)!;
+    const state = this.#state;
     const { store, maxAgeMs } = state.opts;
     const data = JSON.stringify(this);
     store.set(state.sid, data, (this as Partial<SessionData>).memberId ?? null, maxAgeMs).then(
@@ -102,10 +105,10 @@ class Session {
 }
 
 /** The session's data changed since it was read or written. */
-const changed = (session: object): boolean => JSON.stringify(session) !== states.get(session)!.stored;
+const changed = (session: object): boolean => JSON.stringify(session) !== Session.stateOf(session).stored;
 /** The session's cookie goes with the response: a stored session's always, a new one's once it holds something. */
 const needsCookie = (req: Request, cookieSid: string | undefined): boolean =>
-  req.sessionID === cookieSid || !!states.get(req.session)!.saved || changed(req.session);
+  req.sessionID === cookieSid || !!Session.stateOf(req.session).saved || changed(req.session);
 
 /** A new, empty session on a new id. */
 function fresh(req: Request, opts: SessionOptions, cookieSid: string | undefined): void {
@@ -261,7 +264,7 @@ export function sessionMiddleware(opts: SessionOptions): RequestHandler {
         req.sessionID = cookieSid;
         req.session = session as unknown as Request['session'];
         state.stored = legacy ? JSON.stringify(session) : read.data;
-        membersRead.set(req, { member: read.member, facts: read.facts });
+        (req as WithMemberRead)[MEMBER_READ] = { member: read.member, facts: read.facts };
         next();
       },
       (err: unknown) => next(err),
@@ -275,12 +278,13 @@ export interface MemberRead<M> {
   facts: Record<string, unknown>;
 }
 
-const membersRead = new WeakMap<Request, MemberRead<{ id: string }>>();
+const MEMBER_READ = Symbol('member read with the session');
+type WithMemberRead = Request & { [MEMBER_READ]?: MemberRead<{ id: string }> };
 
 /**
  * The member read with this request's session, and its facts (`undefined` when the store did not
  * read one): `loadMember` uses them instead of further queries.
  */
 export function memberReadWithSession<M extends { id: string }>(req: Request): MemberRead<M> | undefined {
-  return membersRead.get(req) as MemberRead<M> | undefined;
+  return (req as WithMemberRead)[MEMBER_READ] as MemberRead<M> | undefined;
 }
