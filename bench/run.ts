@@ -577,32 +577,40 @@ async function main() {
   // Every phase measures the bare page's figures as its reference, so they are needed first.
   progress('page load: bare');
   const barePage = await measurePage(bareUrl, bare);
-  await bare.stop();
-  let homePage: Awaited<ReturnType<typeof measurePage>> | undefined;
-  let privacyPage: Awaited<ReturnType<typeof measurePage>> | undefined;
+  // Each page is measured right after the bare page again, and compared with that measurement:
+  // the bare page's rate drifts by up to ±15 % over a run on this machine (a shared VM), which
+  // one reference taken minutes earlier would put into every ratio.
+  type Measured = Awaited<ReturnType<typeof measurePage>>;
+  const paired = async (url: string, phase: string, headers?: Record<string, string>): Promise<Measured & { bare: Measured }> => {
+    const reference = await measurePage(bareUrl, bare);
+    return { ...(await measurePage(url, app, phase, headers)), bare: reference };
+  };
+  let homePage: (Measured & { bare?: Measured }) | undefined;
+  let privacyPage: (Measured & { bare?: Measured }) | undefined;
   if (PHASES.has('pages') || PHASES.has('logins')) {
     progress('page load: /');
-    homePage = await measurePage(`${base}/`, app, 'home');
+    homePage = await paired(`${base}/`, 'home');
   }
-  let shopList: Awaited<ReturnType<typeof measurePage>> | undefined;
-  let shopProduct: Awaited<ReturnType<typeof measurePage>> | undefined;
-  let accountPage: Awaited<ReturnType<typeof measurePage>> | undefined;
+  let shopList: (Measured & { bare?: Measured }) | undefined;
+  let shopProduct: (Measured & { bare?: Measured }) | undefined;
+  let accountPage: (Measured & { bare?: Measured }) | undefined;
   if (PHASES.has('pages')) {
     progress('page load: /confidentialite');
-    privacyPage = await measurePage(`${base}/confidentialite`, app, 'confidentialite');
+    privacyPage = await paired(`${base}/confidentialite`, 'confidentialite');
     progress(`page load: ${SHOP_LIST}`);
-    shopList = await measurePage(`${base}${SHOP_LIST}`, app, 'boutique');
+    shopList = await paired(`${base}${SHOP_LIST}`, 'boutique');
     progress(`page load: ${SHOP_PRODUCT}`);
-    shopProduct = await measurePage(`${base}${SHOP_PRODUCT}`, app, 'produit');
+    shopProduct = await paired(`${base}${SHOP_PRODUCT}`, 'produit');
     // The member's account page, with the demo member's session cookie on every request.
     progress('page load: /compte (logged in)');
     const member = new Client(port);
     const signedIn = await login(member, (ready.demo as Member).email, (ready.demo as Member).password);
     if (signedIn.status !== 303 || !member.cookie) throw new Error(`demo login answered ${signedIn.status}`);
     if ((await member.get('/compte')).status !== 200) throw new Error('GET /compte with the demo session did not answer 200');
-    accountPage = await measurePage(`${base}/compte`, app, 'compte', { cookie: member.cookie });
+    accountPage = await paired(`${base}/compte`, 'compte', { cookie: member.cookie });
     member.close();
   }
+  await bare.stop();
 
   let underLogins: Awaited<ReturnType<typeof loginLoad>> | undefined;
   if (PHASES.has('logins')) {
@@ -665,9 +673,10 @@ async function main() {
   }
 
   // ------------------------------------------------------------------------- report
-  const vsBare = (p: PageFigures) => ({
-    reqPerSec: round(p.reqPerSec / barePage.reqPerSec, 3),
-    p99: round(p.latencyMs.p99 / barePage.latencyMs.p99, 3),
+  // Against the bare page measured just before the page when there is one (paired above).
+  const vsBare = (p: PageFigures & { bare?: PageFigures }) => ({
+    reqPerSec: round(p.reqPerSec / (p.bare ?? barePage).reqPerSec, 3),
+    p99: round(p.latencyMs.p99 / (p.bare ?? barePage).latencyMs.p99, 3),
   });
   const n = (k: string) => verify[k] as number;
   const doubleCredits = n('couponsCreditedTwice') + Math.max(0, n('couponCreditLines') - n('redeemedCoupons'));
@@ -718,7 +727,7 @@ async function main() {
       : '';
   const loopP99 = (s: Json | undefined) =>
     f(((s?.eventLoopDelayMs as Json | undefined)?.p99 as number | undefined) ?? NaN);
-  type Phase = PageFigures & { server?: Json; cpuCores?: Parameters<typeof cores>[0] };
+  type Phase = PageFigures & { server?: Json; cpuCores?: Parameters<typeof cores>[0]; bare?: PageFigures };
   const pageRow = (label: string, p: Phase, loop = true, ratios = true) => {
     const v = vsBare(p);
     return [
@@ -814,6 +823,19 @@ async function main() {
     table(rows),
     '',
   ];
+  const pairs = (
+    [
+      ['/', homePage],
+      ['/confidentialite', privacyPage],
+      [SHOP_LIST, shopList],
+      [SHOP_PRODUCT, shopProduct],
+      ['/compte', accountPage],
+    ] as const
+  ).filter(([, p]) => p?.bare);
+  if (pairs.length)
+    lines.push(
+      `ratios: each page against the bare page measured just before it (bare req/s ${pairs.map(([name, p]) => `${f(p!.bare!.reqPerSec)} before ${name}`).join(', ')})`,
+    );
   if (underLogins) {
     const l = underLogins.logins;
     lines.push(
