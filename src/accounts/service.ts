@@ -340,11 +340,10 @@ export async function sessionMember(deps: Deps, id: string): Promise<Member | nu
 }
 
 /** lastActiveAt drives the inactivity retention; written once a day at most. */
-export async function touchActivity(deps: Deps, member: Member): Promise<void> {
+export function touchActivity(deps: Deps, member: Member): Promise<void> | undefined {
   const now = deps.clock.now();
-  if (now.getTime() - member.lastActiveAt.getTime() > 24 * 3600 * 1000) {
-    await deps.db.member.update({ where: { id: member.id }, data: { lastActiveAt: now, inactivityWarnedAt: null } });
-  }
+  if (now.getTime() - member.lastActiveAt.getTime() <= 24 * 3600 * 1000) return undefined;
+  return deps.db.member.update({ where: { id: member.id }, data: { lastActiveAt: now, inactivityWarnedAt: null } }).then(() => undefined);
 }
 
 export async function isActiveMember(deps: Deps, id: string): Promise<boolean> {

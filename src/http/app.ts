@@ -117,22 +117,25 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
     res.locals.csrf = () => (req.session ? csrfToken(req) : (res.locals.pendingCsrf ??= newCsrfToken()));
     res.locals.currentPath = req.path;
     res.locals.year = deps.clock.now().getFullYear();
-    // One render: the layout includes the view (views/layouts/main.ejs).
-    res.page = (view, locals = {}) => {
-      res.render('layouts/main', { ...locals, bodyView: `/${view}` }, (err: Error | null, html?: string) => {
-        if (err) return req.next?.(err);
-        const token = res.locals.pendingCsrf as string | undefined;
-        keepRenderedPage(pageCache, res, html ?? '', !!token || !!req.session);
-        if (!token || req.session) return void sendPage(req, res, html ?? '');
-        sessions(req, res, (e?: unknown) => {
-          if (e) return req.next?.(e);
-          req.session.csrfToken = token;
-          sendPage(req, res, html ?? '');
-        });
-      });
-    };
     next();
   });
+  // One render: the layout includes the view (views/layouts/main.ejs). A method of the app's
+  // responses, not a function made for each one.
+  app.response.page = function page(this: Response, view: string, locals: Record<string, unknown> = {}) {
+    const { req } = this;
+    const res = req.res!;
+    res.render('layouts/main', { ...locals, bodyView: `/${view}` }, (err: Error | null, html?: string) => {
+      if (err) return req.next?.(err);
+      const token = res.locals.pendingCsrf as string | undefined;
+      keepRenderedPage(pageCache, res, html ?? '', !!token || !!req.session);
+      if (!token || req.session) return void sendPage(req, res, html ?? '');
+      sessions(req, res, (e?: unknown) => {
+        if (e) return req.next?.(e);
+        req.session.csrfToken = token;
+        sendPage(req, res, html ?? '');
+      });
+    });
+  };
   first.push(checkUrl);
   app.use(chain(...first));
   app.use('/static/pico', express.static(path.join(ROOT, 'node_modules/@picocss/pico/css'), { maxAge: '7d' }));

@@ -36,34 +36,43 @@ export interface MemberLookup {
   find(id: string): Promise<Member | null>;
   /** A session row and its member (null when erased) in one statement: the session store's read. */
   withSession(sid: string): Promise<SessionRead<Member> | null>;
-  /** Called on each authenticated request. */
-  touch(member: Member): Promise<void>;
+  /** Called on each authenticated request; undefined when it had nothing to write. */
+  touch(member: Member): Promise<void> | undefined;
 }
 
 export function loadMember(lookup: MemberLookup): RequestHandler {
-  return async (req, res, next) => {
-    const id = req.session?.memberId;
-    if (id) {
-      // Read with the session by the store, in the same statement; looked up only if it was not.
-      const read = memberReadWithSession<Member>(req);
-      const withSession = read?.member?.id === id;
-      const member = withSession ? read!.member : await lookup.find(id);
-      const authAt = req.session.authAt ?? 0;
-      const current =
-        lookup.clock.now().getTime() - authAt < SESSION_ABSOLUTE_MS && (!member?.sessionsValidAfter || authAt >= member.sessionsValidAfter.getTime());
-      if (member && current) {
-        req.member = member;
-        if (withSession) req.memberFacts = read!.facts;
-        await lookup.touch(member);
-      } else {
-        delete req.session.memberId;
-        delete req.session.authAt;
-      }
-    }
+  const done = (req: Request, res: Response, next: NextFunction) => {
     res.locals.member = req.member ?? null;
     // Pages for a logged-in person carry personal data: never kept by a browser or proxy cache.
     if (req.member) res.setHeader('Cache-Control', 'no-store');
     next();
+  };
+  const admit = (req: Request, res: Response, next: NextFunction, member: Member | null, facts?: Readonly<Record<string, unknown>>) => {
+    const authAt = req.session.authAt ?? 0;
+    const current =
+      lookup.clock.now().getTime() - authAt < SESSION_ABSOLUTE_MS && (!member?.sessionsValidAfter || authAt >= member.sessionsValidAfter.getTime());
+    if (member && current) {
+      req.member = member;
+      if (facts) req.memberFacts = facts;
+      const touching = lookup.touch(member);
+      if (touching) return void touching.then(() => done(req, res, next)).catch(next);
+    } else {
+      delete req.session.memberId;
+      delete req.session.authAt;
+    }
+    done(req, res, next);
+  };
+  // Without a promise when nothing needs waiting for: the member was read with the session.
+  return (req, res, next) => {
+    const id = req.session?.memberId;
+    if (!id) return done(req, res, next);
+    // Read with the session by the store, in the same statement; looked up only if it was not.
+    const read = memberReadWithSession<Member>(req);
+    if (read?.member?.id === id) return admit(req, res, next, read.member, read.facts);
+    lookup
+      .find(id)
+      .then((member) => admit(req, res, next, member))
+      .catch(next);
   };
 }
 

@@ -100,6 +100,11 @@ const hasBody = (req: Request) =>
 export function readForm(options: { limit: string }): RequestHandler {
   const parse = express.urlencoded({ extended: false, limit: options.limit });
   return (req, res, next) => {
+    // A page read without a body (nearly every GET) has nothing to parse.
+    if ((req.method === 'GET' || req.method === 'HEAD') && !hasBody(req)) {
+      req.body = {};
+      return next();
+    }
     // A file upload is read later, once the member is known (multipart.ts).
     if (/^multipart\/form-data\b/i.test(req.headers['content-type'] ?? '') && req.method === 'POST') {
       req.body = {};
