@@ -50,7 +50,9 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   app.set('view cache', config.env !== 'development');
   // Includes are written from the views folder (`include('/partials/field')`); the engine runs an
   // include without copying the page's locals (view-engine.ts).
-  app.engine('ejs', viewEngine({ root: views }));
+  const engine = viewEngine({ root: views });
+  app.engine('ejs', engine);
+  const layout = path.join(views, 'layouts/main.ejs');
   app.disable('x-powered-by');
   // The site's own origin, for the same-origin check of the forms posted without a session (csrf.ts).
   app.set('public url', config.publicUrl);
@@ -124,7 +126,10 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   app.response.page = function page(this: Response, view: string, locals: Record<string, unknown> = {}) {
     const { req } = this;
     const res = req.res!;
-    res.render('layouts/main', { ...locals, bodyView: `/${view}` }, (err: Error | null, html?: string) => {
+    // The locals res.render would give the layout (the app's, the response's, the page's), without
+    // its lookup of the view and its extra turn of the event loop.
+    const data = { ...app.locals, ...res.locals, ...locals, bodyView: `/${view}` };
+    engine(layout, data, (err: Error | null, html?: string) => {
       if (err) return req.next?.(err);
       const token = res.locals.pendingCsrf as string | undefined;
       keepRenderedPage(pageCache, res, html ?? '', !!token || !!req.session);
