@@ -154,6 +154,7 @@ export interface DomainModule {
    * Facts about the logged-in member a page shows on every visit (e.g. the credit balance): a
    * scalar SQL expression per name over the member's row, aliased `m`, read with the session in
    * the same statement. They hold as of the start of the request: see `memberFact` (http/auth.ts).
+   * They come back as JSON values (numbers, text, booleans, null; a timestamp as text).
    */
   memberFacts?: Record<string, string>;
 }
