@@ -42,6 +42,18 @@ describe('session middleware', () => {
       }),
     );
     app.post('/deconnexion', (req, res, next) => req.session.destroy((err) => (err ? next(err) : res.send('bye'))));
+    // As res.page does for a page with a form: a new session on the same response, after the logout.
+    const sessions = sessionMiddleware({ name: 'sid', secret: SECRET, store, maxAgeMs: 30 * 60_000, secure: false });
+    app.post('/deconnexion-puis-formulaire', (req, res, next) =>
+      req.session.destroy((err) => {
+        if (err) return next(err);
+        sessions(req, res, (e?: unknown) => {
+          if (e) return next(e);
+          req.session.csrfToken = 'nouveau';
+          res.send('formulaire');
+        });
+      }),
+    );
     app.use((err: Error, _req: express.Request, res: express.Response, _next: express.NextFunction) => void res.status(500).send(err.message));
   });
   afterAll(() => t.close());
@@ -100,6 +112,20 @@ describe('session middleware', () => {
     expect(after.data).toEqual({ authAt: 1 });
     await agent.post('/deconnexion');
     expect(await row(after.id)).toBeNull();
+  });
+
+  it('starts a new session on the same response after a logout (a page with a form), with its cookie', async () => {
+    const agent = request.agent(app);
+    await agent.post('/ecrire/avant');
+    const before = (await agent.get('/lire')).body.id as string;
+    const res = await agent.post('/deconnexion-puis-formulaire');
+    expect(res.status).toBe(200);
+    expect(res.text).toBe('formulaire');
+    expect(await row(before)).toBeNull();
+    expect(cookieOf(res)).toBeDefined();
+    const after = (await agent.get('/lire')).body;
+    expect(after.id).not.toBe(before);
+    expect(after.data).toEqual({ csrfToken: 'nouveau' });
   });
 
   it('answers an error instead of a success when the session cannot be written', async () => {

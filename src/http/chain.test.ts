@@ -20,12 +20,12 @@ const withErrors = (app: express.Express) =>
   app.use((err: Error, _req: Request, res: Response, _next: NextFunction) => void res.status(500).send(`error: ${err.message}`));
 
 describe('chain', () => {
-  it('runs the handlers in order, then the next layer', async () => {
+  it('runs the handlers in order, then the next layer (next("route") going on, as in Express)', async () => {
     const app = express();
     const seen: string[] = [];
     app.use(
       chain(
-        (_req, _res, next) => (seen.push('a'), next()),
+        (_req, _res, next) => (seen.push('a'), next('route')),
         (_req, _res, next) => void setTimeout(() => (seen.push('b'), next()), 5),
         async (_req, _res, next) => (seen.push('c'), next()),
       ),

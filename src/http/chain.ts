@@ -10,7 +10,8 @@ export function chain(...handlers: RequestHandler[]): RequestHandler {
   return function chained(req: Request, res: Response, next: NextFunction): void {
     let at = 0;
     const step = (err?: unknown): void => {
-      if (err) return next(err);
+      // next('route') in a middleware is next() for Express's router: the chain goes on too.
+      if (err && err !== 'route') return next(err);
       const handler = handlers[at++];
       if (!handler) return next();
       try {

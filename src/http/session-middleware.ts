@@ -232,9 +232,16 @@ export function sessionMiddleware(opts: SessionOptions): RequestHandler {
     if (req.session) return next();
     const raw = readCookie(req.headers.cookie, opts.name);
     const cookieSid = raw === undefined ? undefined : unsign(raw);
-    (res as Hooked)[HOOKS] = { req, opts, cookieSid, cookie, writeHead: res.writeHead, end: res.end };
-    res.writeHead = writeHeadWithCookie as Response['writeHead'];
-    res.end = endAfterSave as Response['end'];
+    const hooks = (res as Hooked)[HOOKS];
+    if (hooks) {
+      // Run again on the same response (a page with a form after a logout starts a new session):
+      // its methods are hooked already; hooking them twice would make each call itself.
+      hooks.cookieSid = cookieSid;
+    } else {
+      (res as Hooked)[HOOKS] = { req, opts, cookieSid, cookie, writeHead: res.writeHead, end: res.end };
+      res.writeHead = writeHeadWithCookie as Response['writeHead'];
+      res.end = endAfterSave as Response['end'];
+    }
 
     if (cookieSid === undefined) {
       fresh(req, opts, cookieSid);

@@ -86,6 +86,8 @@ describe('freeNames', () => {
       'if (q) { var r = 1; let s = t } (u) => u + v;',
       'w[x]; ({ y: z, aa, [bb]: 1 }); lbl: for (;;) break lbl;',
     ].join('\n');
+    expect(freeNames('class A { static { var hidden = 1 } }; hidden')).toContain('hidden');
+    expect(() => freeNames('const locals = 1')).toThrow(/locals/);
     expect(freeNames(code).sort()).toEqual(['aa', 'b', 'bb', 'c', 'i', 'k', 'l', 'n', 'o', 'q', 's', 't', 'u', 'v', 'w', 'x', 'z'].sort());
   });
 });

@@ -135,8 +135,12 @@ export function freeNames(code: string): string[] {
     else if (pattern.type === 'RestElement') bind(pattern.argument as Node);
     else if (pattern.type === 'AssignmentPattern') bind(pattern.left as Node);
   };
+  // Where a `var` stops: a function, or a class's static block.
   const isFunction = (node: Node) =>
-    node.type === 'FunctionDeclaration' || node.type === 'FunctionExpression' || node.type === 'ArrowFunctionExpression';
+    node.type === 'FunctionDeclaration' ||
+    node.type === 'FunctionExpression' ||
+    node.type === 'ArrowFunctionExpression' ||
+    node.type === 'StaticBlock';
   const visit = (node: Node, parent: Node | undefined, key: string, top: boolean, inFunction: boolean): void => {
     switch (node.type) {
       case 'Identifier': {
@@ -172,5 +176,7 @@ export function freeNames(code: string): string[] {
     }
   };
   visit(program, undefined, '', false, false);
+  // The reads need `locals` itself: a template may not declare it.
+  if (declared.has('locals')) throw new SyntaxError('a template may not declare `locals`');
   return [...used].filter((name) => !declared.has(name));
 }
