@@ -125,19 +125,18 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   // responses, not a function made for each one.
   app.response.page = function page(this: Response, view: string, locals: Record<string, unknown> = {}) {
     const { req } = this;
-    const res = req.res!;
     // The locals res.render would give the layout (the app's, the response's, the page's), without
     // its lookup of the view and its extra turn of the event loop.
-    const data = { ...app.locals, ...res.locals, ...locals, bodyView: `/${view}` };
+    const data = { ...app.locals, ...this.locals, ...locals, bodyView: `/${view}` };
     engine(layout, data, (err: Error | null, html?: string) => {
       if (err) return req.next?.(err);
-      const token = res.locals.pendingCsrf as string | undefined;
-      keepRenderedPage(pageCache, res, html ?? '', !!token || !!req.session);
-      if (!token || req.session) return void sendPage(req, res, html ?? '');
-      sessions(req, res, (e?: unknown) => {
+      const token = this.locals.pendingCsrf as string | undefined;
+      keepRenderedPage(pageCache, this, html ?? '', !!token || !!req.session);
+      if (!token || req.session) return void sendPage(req, this, html ?? '');
+      sessions(req, this, (e?: unknown) => {
         if (e) return req.next?.(e);
         req.session.csrfToken = token;
-        sendPage(req, res, html ?? '');
+        sendPage(req, this, html ?? '');
       });
     });
   };
