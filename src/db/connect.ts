@@ -10,7 +10,7 @@ import { PrismaClient } from '../generated/prisma/client.ts';
 import { PGliteThread, PGliteThreadAdapterFactory } from './pglite-remote.ts';
 import type { WorkerSetup } from './pglite-protocol.ts';
 import { copyTemplate } from './pglite-template.mjs';
-import { directSql, pgDirectSql } from './direct.ts';
+import { directSql, pgPipelinedSql } from './direct.ts';
 import type { DirectSql } from './direct.ts';
 
 export type Db = InstanceType<typeof PrismaClient>;
@@ -148,8 +148,9 @@ export async function openPglite(pglite: PGlite, created = false, onClose?: () =
 export type ConnectionErrorHandler = (err: Error) => void;
 
 export function openPostgres(url: string, max = 10, onConnectionError: ConnectionErrorHandler = () => {}): Database {
-  // One pool for Prisma's client and the direct statements (direct.ts).
+  // A pool for Prisma's client; the direct statements (direct.ts) have a connection of their own.
   const pool = new pg.Pool({ connectionString: url, max });
+  const direct = pgPipelinedSql(url, onConnectionError);
   // An idle connection the server drops makes the pool emit 'error'; without a listener that
   // ends the process. The pool has already discarded the connection: the next query opens another.
   // Prisma listens only while connected, so the pool keeps its own listener for its whole life.
@@ -160,10 +161,11 @@ export function openPostgres(url: string, max = 10, onConnectionError: Connectio
     kind: 'postgres',
     factory,
     prisma,
-    direct: pgDirectSql(pool),
+    direct,
     created: false,
     async close() {
       await prisma.$disconnect();
+      await direct.close();
       if (pool.ended || pool.ending) return;
       // pool.end() resolves once its connections are asked to close, not once they are closed:
       // wait for each one, so that nothing of this pool is left when close() returns.

@@ -63,17 +63,76 @@ const PG_TYPES = {
 };
 
 /**
- * On PostgreSQL, pg's pool runs the statement itself, prepared once per connection under a name
- * derived from its text: the server parses and plans it once, not on every request.
+ * On PostgreSQL, the direct statements run on a connection of their own, in pipeline mode
+ * (node-postgres' `pipeline: true`): the statements of concurrent requests go out one behind the
+ * other without waiting for each answer, those of one turn of the event loop in one write, and
+ * without the pool's checkout and release around each (its events, callbacks and idle timer).
+ * The app's thread spent about a third less per logged-in page (decision 0025). Each is prepared once under a name derived from its text. A broken connection
+ * fails the statements in flight (a connection failure: the request answers 503) and the next
+ * statement opens another.
  */
-export function pgDirectSql(pool: pg.Pool): DirectSql {
+export function pgPipelinedSql(url: string, onConnectionError: (err: Error) => void = () => {}): DirectSql & { close(): Promise<void> } {
   const names = new Map<string, string>();
+  let client: pg.Client | undefined;
+  let opening: Promise<pg.Client> | undefined;
+  let closed = false;
+  const open = (): Promise<pg.Client> => {
+    if (opening) return opening;
+    const c = new pg.Client({ connectionString: url, pipeline: true });
+    const attempt = (async () => {
+      await c.connect();
+      if (closed) {
+        await c.end();
+        throw new Error('Client was closed and is not queryable');
+      }
+      return (client = c);
+    })();
+    // A connection that fails or ends is forgotten: the next statement opens another.
+    const drop = () => {
+      if (client === c) client = undefined;
+      if (opening === attempt) opening = undefined;
+    };
+    attempt.catch(drop);
+    // Without a listener, an 'error' on an idle connection would end the process. A connection
+    // breaks once: what follows its first error (the socket closing) is not reported again.
+    let broken = false;
+    c.on('error', (err) => {
+      drop();
+      if (broken) return;
+      broken = true;
+      onConnectionError(err);
+    });
+    c.on('end', drop);
+    return (opening = attempt);
+  };
+  // The statements of one turn of the event loop leave in one write: the connection's socket is
+  // corked at the first and uncorked once the turn's callbacks have run (setImmediate).
+  let corked: pg.Client | undefined;
+  const run = <T extends object>(c: pg.Client, sql: string, args: string[]): Promise<T[]> => {
+    if (corked !== c) {
+      corked = c;
+      const stream = (c as unknown as { connection: { stream: { cork(): void; uncork(): void } } }).connection.stream;
+      stream.cork();
+      setImmediate(() => {
+        corked = undefined;
+        stream.uncork();
+      });
+    }
+    let name = names.get(sql);
+    if (!name) names.set(sql, (name = `club_direct_${names.size + 1}`));
+    return c.query<T>({ name, text: sql, values: args, types: PG_TYPES }).then((result) => result.rows);
+  };
   return {
-    async rows<T extends object>(sql: string, args: string[]): Promise<T[]> {
-      let name = names.get(sql);
-      if (!name) names.set(sql, (name = `club_direct_${names.size + 1}`));
-      const result = await pool.query<T>({ name, text: sql, values: args, types: PG_TYPES });
-      return result.rows;
+    rows<T extends object>(sql: string, args: string[]): Promise<T[]> {
+      if (client) return run<T>(client, sql, args);
+      if (closed) return Promise.reject(new Error('Client was closed and is not queryable'));
+      return open().then((c) => run<T>(c, sql, args));
+    },
+    async close() {
+      closed = true;
+      const c = client ?? (await opening?.catch(() => undefined));
+      client = undefined;
+      if (c) await c.end();
     },
   };
 }
