@@ -22,7 +22,7 @@ const SOCKET_CODES = new Set([
   'EAI_AGAIN',
 ]);
 const PG_MESSAGES =
-  /^(?:Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect)/;
+  /^(?:Connection terminated|Client has encountered a connection error|timeout exceeded when trying to connect)/;
 
 interface ErrorShape {
   code?: unknown;
