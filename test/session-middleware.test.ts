@@ -1,7 +1,8 @@
 // The session middleware (src/http/session-middleware.ts) on the real session table: the cookie
 // express-session wrote is still read, a forged one is not; a session is stored only once it holds
 // something and written again only when it changed, always before the response ends; a new id at
-// login, nothing left after logout; a failed write is an error page, not a lost session.
+// login, nothing left after logout, even when a request that read the session writes it later; a
+// failed write is an error page, not a lost session.
 import { createHmac } from 'node:crypto';
 import express from 'express';
 import request from 'supertest';
@@ -26,6 +27,7 @@ describe('session middleware', () => {
     store = new PrismaSessionStore(t.deps.db, t.clock, (sid) => sessionWithMember(t.deps, sid));
     const failing = Object.create(store) as PrismaSessionStore;
     failing.set = (...args) => (failWrites ? Promise.reject(new Error('écriture refusée')) : store.set(...args));
+    failing.update = (...args) => (failWrites ? Promise.reject(new Error('écriture refusée')) : store.update(...args));
     app = express();
     app.set('trust proxy', true);
     app.use(sessionMiddleware({ name: 'sid', secret: SECRET, store: failing, maxAgeMs: 30 * 60_000, secure: false }));
@@ -41,6 +43,12 @@ describe('session middleware', () => {
         res.send('ok');
       }),
     );
+    // A request that began before a logout in another tab, and writes its session after it.
+    app.post('/ecrire-apres-deconnexion/:v', async (req, res) => {
+      await store.destroy(req.sessionID);
+      req.session.csrfToken = req.params.v;
+      res.redirect(303, '/lire');
+    });
     app.post('/deconnexion', (req, res, next) => req.session.destroy((err) => (err ? next(err) : res.send('bye'))));
     // As res.page does for a page with a form: a new session on the same response, after the logout.
     const sessions = sessionMiddleware({ name: 'sid', secret: SECRET, store, maxAgeMs: 30 * 60_000, secure: false });
@@ -126,6 +134,19 @@ describe('session middleware', () => {
     const after = (await agent.get('/lire')).body;
     expect(after.id).not.toBe(before);
     expect(after.data).toEqual({ csrfToken: 'nouveau' });
+  });
+
+  it('does not bring back a session a logout ended while a request that read it was still running', async () => {
+    const agent = request.agent(app);
+    await agent.post('/ecrire/avant');
+    const before = (await agent.get('/lire')).body.id as string;
+    expect(await row(before)).not.toBeNull();
+    const res = await agent.post('/ecrire-apres-deconnexion/tard');
+    expect(res.status).toBe(303);
+    expect(await row(before)).toBeNull();
+    const after = (await agent.get('/lire')).body;
+    expect(after.id).not.toBe(before);
+    expect(after.data).toEqual({});
   });
 
   it('answers an error instead of a success when the session cannot be written', async () => {

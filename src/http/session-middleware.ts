@@ -62,6 +62,8 @@ interface State {
   stored: string;
   /** Written by this request (a new session then needs its cookie). */
   saved?: boolean;
+  /** Its row was read from the store: a write only updates it, never creates it again. */
+  storedRow?: boolean;
 }
 
 class Session {
@@ -93,7 +95,9 @@ class Session {
     const state = this.#state;
     const { store, maxAgeMs } = state.opts;
     const data = JSON.stringify(this);
-    store.set(state.sid, data, (this as Partial<SessionData>).memberId ?? null, maxAgeMs).then(
+    // A session read from the store and ended meanwhile (a logout in another tab) stays ended.
+    const write = state.storedRow ? store.update : store.set;
+    write.call(store, state.sid, data, (this as Partial<SessionData>).memberId ?? null, maxAgeMs).then(
       () => {
         state.stored = data;
         state.saved = true;
@@ -253,7 +257,7 @@ export function sessionMiddleware(opts: SessionOptions): RequestHandler {
           fresh(req, opts, cookieSid);
           return next();
         }
-        const state: State = { req, opts, sid: cookieSid, cookieSid, stored: '' };
+        const state: State = { req, opts, sid: cookieSid, cookieSid, stored: '', storedRow: true };
         let session: Session;
         let legacy: boolean;
         try {

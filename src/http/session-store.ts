@@ -59,6 +59,16 @@ export class PrismaSessionStore {
   }
 
   /**
+   * Writes a session read earlier, if its row is still there: a session ended meanwhile (a logout
+   * or a password change in another request) is not created again by a request that began before.
+   */
+  async update(sid: string, data: string, memberId: string | null, maxAgeMs: number): Promise<void> {
+    const expiresAt = this.expiry(maxAgeMs);
+    const { count } = await this.db.session.updateMany({ where: { sid }, data: { data, memberId, expiresAt } });
+    if (count) this.remember(sid, expiresAt);
+  }
+
+  /**
    * Moves the expiry forward (rolling), unless that moves it by less than TOUCH_GRANULARITY_MS:
    * then there is nothing to wait for (undefined), and the response need not wait a turn.
    */
