@@ -66,9 +66,12 @@ describe.runIf(onPostgres)('direct statements pipelined on one connection', () =
     const url = new URL(base.url!);
     url.port = '1'; // nothing listens there
     const unreachable = pgPipelinedSql(url.toString());
-    const err = await unreachable.rows('SELECT 1 AS one', []).catch((e: unknown) => e);
-    expect(connectionFailure(err)).toBe('ECONNREFUSED');
-    await unreachable.close();
-    await base.close();
+    try {
+      const err = await unreachable.rows('SELECT 1 AS one', []).catch((e: unknown) => e);
+      expect(connectionFailure(err)).toBe('ECONNREFUSED');
+    } finally {
+      await unreachable.close();
+      await base.close();
+    }
   });
 });

@@ -59,13 +59,14 @@ export class PrismaSessionStore {
   }
 
   /**
-   * Writes a session read earlier, if its row is still there: a session ended meanwhile (a logout
-   * or a password change in another request) is not created again by a request that began before.
+   * Writes a session read earlier, if its row is still there (true); false when it was ended
+   * meanwhile (a logout or a password change in another request): the caller decides what to keep.
    */
-  async update(sid: string, data: string, memberId: string | null, maxAgeMs: number): Promise<void> {
+  async update(sid: string, data: string, memberId: string | null, maxAgeMs: number): Promise<boolean> {
     const expiresAt = this.expiry(maxAgeMs);
     const { count } = await this.db.session.updateMany({ where: { sid }, data: { data, memberId, expiresAt } });
     if (count) this.remember(sid, expiresAt);
+    return count > 0;
   }
 
   /**
