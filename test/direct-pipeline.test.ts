@@ -5,11 +5,21 @@ import { onPostgres, openTestDatabase } from './helpers/db.ts';
 import { pgPipelinedSql } from '../src/db/direct.ts';
 import { connectionFailure } from '../src/db/connection-failure.ts';
 
+/** A scratch database and the pipelined connection to it, both closed after `run`. */
+async function withDirect(run: (direct: ReturnType<typeof pgPipelinedSql>) => Promise<void>): Promise<void> {
+  const base = await openTestDatabase();
+  const direct = pgPipelinedSql(base.url!);
+  try {
+    await run(direct);
+  } finally {
+    await direct.close();
+    await base.close();
+  }
+}
+
 describe.runIf(onPostgres)('direct statements pipelined on one connection', () => {
   it('gives each of 300 concurrent statements its own rows, in its own types', async () => {
-    const base = await openTestDatabase();
-    const direct = pgPipelinedSql(base.url!);
-    try {
+    await withDirect(async (direct) => {
       const n = Array.from({ length: 300 }, (_, i) => i);
       const got = await Promise.all(
         n.map((i) =>
@@ -23,16 +33,11 @@ describe.runIf(onPostgres)('direct statements pipelined on one connection', () =
       expect(got[7][0].big).toBe(7_000_000_000_000n);
       // Timestamps without a zone hold UTC (as Prisma writes them).
       expect(got[7][0].at.toISOString()).toBe('2030-01-01T00:00:07.000Z');
-    } finally {
-      await direct.close();
-      await base.close();
-    }
+    });
   });
 
   it('fails a statement alone: the ones before and after it in the pipeline are answered', async () => {
-    const base = await openTestDatabase();
-    const direct = pgPipelinedSql(base.url!);
-    try {
+    await withDirect(async (direct) => {
       const results = await Promise.allSettled(
         [1, 2, 0, 4, 5].map((d) => direct.rows<{ q: number }>('SELECT 100 / $1::int AS q', [String(d)])),
       );
@@ -41,24 +46,17 @@ describe.runIf(onPostgres)('direct statements pipelined on one connection', () =
       expect((results[4] as PromiseFulfilledResult<{ q: number }[]>).value).toEqual([{ q: 20 }]);
       // And the connection goes on.
       expect(await direct.rows('SELECT 1 AS one', [])).toEqual([{ one: 1 }]);
-    } finally {
-      await direct.close();
-      await base.close();
-    }
+    });
   });
 
   it('after close(), a statement fails at once, as after the pool was ended (an error, not an outage)', async () => {
-    const base = await openTestDatabase();
-    const direct = pgPipelinedSql(base.url!);
-    try {
+    await withDirect(async (direct) => {
       expect(await direct.rows('SELECT 1 AS one', [])).toEqual([{ one: 1 }]);
       await direct.close();
       const err = await direct.rows('SELECT 1 AS one', []).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(Error);
       expect(connectionFailure(err)).toBeNull();
-    } finally {
-      await base.close();
-    }
+    });
   });
 
   it('a server that cannot be reached is a connection failure (ECONNREFUSED)', async () => {

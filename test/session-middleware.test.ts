@@ -149,30 +149,22 @@ describe('session middleware', () => {
     expect(after.data).toEqual({ csrfToken: 'tard' });
   });
 
-  it('answers an error when a session read from the store cannot be written back', async () => {
+  it('answers an error instead of a success when the session cannot be written, new or read from the store', async () => {
+    const refusedWrite = async (agent: ReturnType<typeof request.agent>) => {
+      failWrites = true;
+      try {
+        const res = await agent.post('/ecrire/perdu');
+        expect(res.status).toBe(500);
+        expect(res.text).toBe('écriture refusée');
+      } finally {
+        failWrites = false;
+      }
+    };
+    await refusedWrite(request.agent(app));
     const agent = request.agent(app);
     await agent.post('/ecrire/avant');
-    failWrites = true;
-    try {
-      const res = await agent.post('/ecrire/perdu');
-      expect(res.status).toBe(500);
-      expect(res.text).toBe('écriture refusée');
-    } finally {
-      failWrites = false;
-    }
+    await refusedWrite(agent);
     expect((await agent.get('/lire')).body.data).toEqual({ csrfToken: 'avant' });
-  });
-
-  it('answers an error instead of a success when the session cannot be written', async () => {
-    const agent = request.agent(app);
-    failWrites = true;
-    try {
-      const res = await agent.post('/ecrire/perdu');
-      expect(res.status).toBe(500);
-      expect(res.text).toBe('écriture refusée');
-    } finally {
-      failWrites = false;
-    }
   });
 
   it('starts a new, empty session over a row that holds no session data, instead of failing the request', async () => {
