@@ -68,9 +68,9 @@ const PG_TYPES = {
  * other without waiting for each answer, those of one turn of the event loop in one write, and
  * without the pool's checkout and release around each (its events, callbacks and idle timer).
  * The app's thread spent 28 % less per logged-in page (median; decision 0025). The statements
- * run one after the other on one server backend: they are point reads by primary key. Each is prepared once under a name derived from its text. A broken connection
- * fails the statements in flight (a connection failure: the request answers 503) and the next
- * statement opens another.
+ * run one after the other on one server backend: they are point reads by primary key. Each is
+ * prepared once under a name derived from its text. A broken connection fails the statements in
+ * flight (a connection failure: the request answers 503) and the next statement opens another.
  */
 export function pgPipelinedSql(url: string, onConnectionError: (err: Error) => void = () => {}): DirectSql & { close(): Promise<void> } {
   const names = new Map<string, string>();

@@ -95,24 +95,21 @@ class Session {
     const state = this.#state;
     const { store, maxAgeMs } = state.opts;
     const data = JSON.stringify(this);
+    const memberId = (this as Partial<SessionData>).memberId ?? null;
     const done = (written: string) => {
       state.stored = written;
       state.saved = true;
       cb?.();
     };
     const fail = (err: unknown) => cb?.(err);
-    if (!state.storedRow) {
-      store.set(state.sid, data, (this as Partial<SessionData>).memberId ?? null, maxAgeMs).then(() => done(data), fail);
-      return;
-    }
     // A session read from the store and ended meanwhile (a logout in another tab, a password
     // reset) is not logged in again by this request: its row is written again without the login,
     // keeping what the request put in it (a message, a form token).
-    store.update(state.sid, data, (this as Partial<SessionData>).memberId ?? null, maxAgeMs).then((updated) => {
+    const written = state.storedRow ? store.update(state.sid, data, memberId, maxAgeMs) : store.set(state.sid, data, memberId, maxAgeMs).then(() => true);
+    written.then((updated) => {
       if (updated) return done(data);
-      const self = this as Partial<SessionData>;
-      delete self.memberId;
-      delete self.authAt;
+      delete (this as Partial<SessionData>).memberId;
+      delete (this as Partial<SessionData>).authAt;
       const anonymous = JSON.stringify(this);
       store.set(state.sid, anonymous, null, maxAgeMs).then(() => done(anonymous), fail);
     }, fail);
