@@ -1,8 +1,8 @@
 // The session middleware (src/http/session-middleware.ts) on the real session table: the cookie
 // express-session wrote is still read, a forged one is not; a session is stored only once it holds
 // something and written again only when it changed, always before the response ends; a new id at
-// login, nothing left after logout, even when a request that read the session writes it later; a
-// failed write is an error page, not a lost session.
+// login, nothing left after logout, and no login brought back by a request that read the session
+// before the logout and writes it after; a failed write is an error page, not a lost session.
 import { createHmac } from 'node:crypto';
 import express from 'express';
 import request from 'supertest';
