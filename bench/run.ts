@@ -45,6 +45,10 @@ const DURATION = num('BENCH_DURATION', 10);
 const SHOP_LIST = '/boutique';
 const SHOP_PRODUCT = '/produit/poussette-legere-pliable';
 const WARMUP = num('BENCH_WARMUP', 2);
+// Each page is compared with the bare page in rounds, bare then page, each PAIR_SECONDS long; the
+// round whose req/s ratio is the median stands for the page (see `paired` below).
+const PAIR_ROUNDS = Math.round(num('BENCH_PAIR_ROUNDS', 3));
+const PAIR_SECONDS = num('BENCH_PAIR_SECONDS', 5);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 50);
 const LOGINS = num('BENCH_LOGINS', 20);
 const COUPON_WORKERS = num('BENCH_COUPON_WORKERS', 32);
@@ -238,12 +242,13 @@ async function measurePage(
   app: Child,
   phase?: string,
   headers?: Record<string, string>,
+  { seconds = DURATION, warmUp = true }: { seconds?: number; warmUp?: boolean } = {},
 ): Promise<PageFigures & { server?: Json; cpuCores: ReturnType<ReturnType<typeof cpuMeter>> }> {
-  await cannon(url, WARMUP, headers);
+  if (warmUp) await cannon(url, WARMUP, headers);
   await app.call('stats');
   const done = phase ? await profile(app, phase) : async () => {};
   const meter = cpuMeter();
-  const r = await cannon(url, DURATION, headers);
+  const r = await cannon(url, seconds, headers);
   await done();
   const server = await app.call('stats');
   return { ...pageFigures(r), server, cpuCores: meter(server) };
@@ -504,6 +509,8 @@ async function main() {
   const settings = {
     durationS: DURATION,
     warmupS: WARMUP,
+    pairRounds: PAIR_ROUNDS,
+    pairSeconds: PAIR_SECONDS,
     connections: CONNECTIONS,
     logins: LOGINS,
     couponWorkers: COUPON_WORKERS,
@@ -579,21 +586,45 @@ async function main() {
   const barePage = await measurePage(bareUrl, bare);
   // Each page is measured right after the bare page again, and compared with that measurement:
   // the bare page's rate drifts by up to ±15 % over a run on this machine (a shared VM), which
-  // one reference taken minutes earlier would put into every ratio.
+  // one reference taken minutes earlier would put into every ratio. It drifts within seconds
+  // too, so the pair is measured PAIR_ROUNDS times (bare, page, bare, page…, warmed up once), and
+  // the round whose req/s ratio is the median is the page's figures; every round's ratios are
+  // printed and kept in the results.
   type Measured = Awaited<ReturnType<typeof measurePage>>;
-  const paired = async (url: string, phase: string, headers?: Record<string, string>): Promise<Measured & { bare: Measured }> => {
-    const reference = await measurePage(bareUrl, bare);
-    return { ...(await measurePage(url, app, phase, headers)), bare: reference };
+  type Round = { bareReqPerSec: number; reqPerSec: number; vsBare: number; p99VsBare: number };
+  const paired = async (
+    url: string,
+    phase: string,
+    headers?: Record<string, string>,
+  ): Promise<Measured & { bare: Measured; rounds: Round[] }> => {
+    const measured: (Measured & { bare: Measured })[] = [];
+    for (let i = 0; i < PAIR_ROUNDS; i++) {
+      const opts = { seconds: PAIR_SECONDS, warmUp: i === 0 };
+      const reference = await measurePage(bareUrl, bare, undefined, undefined, opts);
+      // The CPU profile (BENCH_CPU_PROF) of the middle round.
+      const page = await measurePage(url, app, i === Math.floor(PAIR_ROUNDS / 2) ? phase : undefined, headers, opts);
+      measured.push({ ...page, bare: reference });
+    }
+    const ratio = (m: Measured & { bare: Measured }) => m.reqPerSec / m.bare.reqPerSec;
+    const median = [...measured].sort((a, b) => ratio(a) - ratio(b))[Math.floor(measured.length / 2)];
+    const rounds = measured.map((m) => ({
+      bareReqPerSec: m.bare.reqPerSec,
+      reqPerSec: m.reqPerSec,
+      vsBare: round(ratio(m), 3),
+      p99VsBare: round(m.latencyMs.p99 / m.bare.latencyMs.p99, 3),
+    }));
+    return { ...median, rounds };
   };
-  let homePage: (Measured & { bare?: Measured }) | undefined;
-  let privacyPage: (Measured & { bare?: Measured }) | undefined;
+  type Paired = Measured & { bare?: Measured; rounds?: Round[] };
+  let homePage: Paired | undefined;
+  let privacyPage: Paired | undefined;
   if (PHASES.has('pages') || PHASES.has('logins')) {
     progress('page load: /');
     homePage = await paired(`${base}/`, 'home');
   }
-  let shopList: (Measured & { bare?: Measured }) | undefined;
-  let shopProduct: (Measured & { bare?: Measured }) | undefined;
-  let accountPage: (Measured & { bare?: Measured }) | undefined;
+  let shopList: Paired | undefined;
+  let shopProduct: Paired | undefined;
+  let accountPage: Paired | undefined;
   if (PHASES.has('pages')) {
     progress('page load: /confidentialite');
     privacyPage = await paired(`${base}/confidentialite`, 'confidentialite');
@@ -817,7 +848,7 @@ async function main() {
   const lines = [
     '',
     `Club Petites Stars bench — ${machine.database} (${machine.databaseVersion?.split(' on ')[0]}), ${machine.cpus}× ${machine.cpuModel}, node ${machine.node}`,
-    `${CONNECTIONS} connections, ${DURATION} s per measurement after ${WARMUP} s warm-up; production configuration: Express view cache ${ready.viewCache ? 'on' : 'off'}, public page cache ${String(ready.pageCacheSeconds ?? 0)} s, log level ${String(ready.logLevel ?? '?')} (env ${String(ready.expressEnv)}), npm start's runtime settings ${startSettings()}; loop p99 = app event-loop delay p99; ` +
+    `${CONNECTIONS} connections, ${DURATION} s per measurement after ${WARMUP} s warm-up (pages against the bare page: ${PAIR_ROUNDS} rounds of ${PAIR_SECONDS} s); production configuration: Express view cache ${ready.viewCache ? 'on' : 'off'}, public page cache ${String(ready.pageCacheSeconds ?? 0)} s, log level ${String(ready.logLevel ?? '?')} (env ${String(ready.expressEnv)}), npm start's runtime settings ${startSettings()}; loop p99 = app event-loop delay p99; ` +
       `cores: CPU used by the server under test / this load generator${adminUrl ? ' / PostgreSQL' : ''} / other programs (should be ~0), out of ${machine.cpus}`,
     '',
     table(rows),
@@ -834,7 +865,11 @@ async function main() {
   ).filter(([, p]) => p?.bare);
   if (pairs.length)
     lines.push(
-      `ratios: each page against the bare page measured just before it (bare req/s ${pairs.map(([name, p]) => `${f(p!.bare!.reqPerSec)} before ${name}`).join(', ')})`,
+      `ratios: each page against the bare page measured just before it, in ${PAIR_ROUNDS} rounds of ${PAIR_SECONDS} s each (bare, page), the median round shown; req/s ratio per round:`,
+      ...pairs.map(
+        ([name, p]) =>
+          `  ${name}: ${(p!.rounds ?? []).map((r) => `${x(r.vsBare)} (bare ${f(r.bareReqPerSec)}, page ${f(r.reqPerSec)})`).join(', ')}`,
+      ),
     );
   if (underLogins) {
     const l = underLogins.logins;
