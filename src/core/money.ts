@@ -8,7 +8,16 @@ export function parseEurosToCents(input: string): number | null {
 }
 
 const euro = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' });
-export const formatEuros = (cents: number): string => euro.format(cents / 100);
+// Intl's format is the costliest step of a page showing a balance: the amounts last shown are kept.
+const formatted = new Map<number, string>();
+export const formatEuros = (cents: number): string => {
+  let text = formatted.get(cents);
+  if (text === undefined) {
+    if (formatted.size >= 1000) formatted.clear();
+    formatted.set(cents, (text = euro.format(cents / 100)));
+  }
+  return text;
+};
 
 /**
  * VAT included in a price incl. VAT, for a rate in basis points (2000 = 20 %, 550 = 5,5 %),

@@ -127,7 +127,7 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
     const { req } = this;
     // The locals res.render would give the layout (the app's, the response's, the page's), without
     // its lookup of the view and its extra turn of the event loop.
-    const data = { ...app.locals, ...this.locals, ...locals, bodyView: `/${view}` };
+    const data = Object.assign(Object.create(app.locals) as Record<string, unknown>, this.locals, locals, { bodyView: `/${view}` });
     engine(layout, data, (err: Error | null, html?: string) => {
       if (err) return req.next?.(err);
       const token = this.locals.pendingCsrf as string | undefined;
