@@ -156,14 +156,17 @@ describe('session middleware', () => {
         const res = await agent.post('/ecrire/perdu');
         expect(res.status).toBe(500);
         expect(res.text).toBe('écriture refusée');
+        return res.headers['set-cookie'];
       } finally {
         failWrites = false;
       }
     };
-    await refusedWrite(request.agent(app));
+    // A new session that could not be written gets no cookie: it names no row.
+    expect(await refusedWrite(request.agent(app))).toBeUndefined();
     const agent = request.agent(app);
     await agent.post('/ecrire/avant');
-    await refusedWrite(agent);
+    // A stored one keeps its cookie (its row is still there, its expiry moves on).
+    expect(await refusedWrite(agent)).toHaveLength(1);
     expect((await agent.get('/lire')).body.data).toEqual({ csrfToken: 'avant' });
   });
 

@@ -64,6 +64,8 @@ interface State {
   saved?: boolean;
   /** Its row was read from the store: a write only updates it, never creates it again. */
   storedRow?: boolean;
+  /** Its write failed: a new session then has no row, and gets no cookie. */
+  failed?: boolean;
 }
 
 class Session {
@@ -101,7 +103,10 @@ class Session {
       state.saved = true;
       cb?.();
     };
-    const fail = (err: unknown) => cb?.(err);
+    const fail = (err: unknown) => {
+      state.failed = true;
+      cb?.(err);
+    };
     // A session read from the store and ended meanwhile (a logout in another tab, a password
     // reset) is not logged in again by this request: its row is written again without the login,
     // keeping what the request put in it (a message, a form token).
@@ -118,9 +123,15 @@ class Session {
 
 /** The session's data changed since it was read or written. */
 const changed = (session: object): boolean => JSON.stringify(session) !== Session.stateOf(session).stored;
-/** The session's cookie goes with the response: a stored session's always, a new one's once it holds something. */
-const needsCookie = (req: Request, cookieSid: string | undefined): boolean =>
-  req.sessionID === cookieSid || !!Session.stateOf(req.session).saved || changed(req.session);
+/**
+ * The session's cookie goes with the response: a stored session's always, a new one's once it
+ * holds something, unless its write failed (the cookie would name a session that does not exist).
+ */
+const needsCookie = (req: Request, cookieSid: string | undefined): boolean => {
+  if (req.sessionID === cookieSid) return true;
+  const state = Session.stateOf(req.session);
+  return !state.failed && (!!state.saved || changed(req.session));
+};
 
 /** A new, empty session on a new id. */
 function fresh(req: Request, opts: SessionOptions, cookieSid: string | undefined): void {
