@@ -11,6 +11,8 @@ const euro = new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR'
 // Intl's format is the costliest step of a page showing a balance: the amounts last shown are kept.
 const formatted = new Map<number, string>();
 export const formatEuros = (cents: number): string => {
+  // A Map takes -0 for 0, which Intl writes "-0,00 €": not kept.
+  if (Object.is(cents, -0)) return euro.format(cents / 100);
   let text = formatted.get(cents);
   if (text === undefined) {
     if (formatted.size >= 1000) formatted.clear();
