@@ -165,7 +165,7 @@ describe('session middleware', () => {
     expect(await refusedWrite(request.agent(app))).toBeUndefined();
     const agent = request.agent(app);
     await agent.post('/ecrire/avant');
-    // A stored one keeps its cookie (its row is still there, its expiry moves on).
+    // A stored one keeps its cookie (its row is still there; the cookie's expiry moves on).
     expect(await refusedWrite(agent)).toHaveLength(1);
     expect((await agent.get('/lire')).body.data).toEqual({ csrfToken: 'avant' });
   });

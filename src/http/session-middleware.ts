@@ -64,7 +64,7 @@ interface State {
   saved?: boolean;
   /** Its row was read from the store: a write only updates it, never creates it again. */
   storedRow?: boolean;
-  /** Its write failed: a new session then has no row, and gets no cookie. */
+  /** Its last write failed: a new session then has no row, and gets no cookie. */
   failed?: boolean;
 }
 
@@ -101,6 +101,7 @@ class Session {
     const done = (written: string) => {
       state.stored = written;
       state.saved = true;
+      state.failed = false;
       cb?.();
     };
     const fail = (err: unknown) => {
