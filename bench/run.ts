@@ -7,8 +7,9 @@
 // BENCH_LOGINS (20), BENCH_COUPON_WORKERS (32), BENCH_RACE (50), BENCH_CODES (20000),
 // BENCH_CODEGEN_QUANTITY (100000), BENCH_COUPON_FOLLOW (0: skip the browser-like POST+GET coupon
 // run), BENCH_VIEW_CACHE (1: force Express's view cache on in both servers, as NODE_ENV=production
-// would), BENCH_PHASES (subset of pages,logins,coupons,race,codegen), BENCH_CPU_PROF (a directory:
-// one .cpuprofile of the app per phase).
+// would), BENCH_PHASES (subset of pages,logins,coupons,race,checkout,shoprace,codegen,memory),
+// BENCH_PAIR_ROUNDS (3) and BENCH_PAIR_SECONDS (5): the rounds of bare page then page that each
+// page's ratios come from, BENCH_CPU_PROF (a directory: one .cpuprofile of the app per phase).
 //
 // All requests come from 127.0.0.1, so attempts in flight and failed ones (the race's "already
 // used" answers) count against the app's per-IP limits (LIMITS in src/core/rate-limit.ts); the
@@ -47,7 +48,7 @@ const SHOP_PRODUCT = '/produit/poussette-legere-pliable';
 const WARMUP = num('BENCH_WARMUP', 2);
 // Each page is compared with the bare page in rounds, bare then page, each PAIR_SECONDS long; the
 // round whose req/s ratio is the median stands for the page (see `paired` below).
-const PAIR_ROUNDS = Math.round(num('BENCH_PAIR_ROUNDS', 3));
+const PAIR_ROUNDS = Math.max(1, Math.round(num('BENCH_PAIR_ROUNDS', 3)));
 const PAIR_SECONDS = num('BENCH_PAIR_SECONDS', 5);
 const CONNECTIONS = num('BENCH_CONNECTIONS', 50);
 const LOGINS = num('BENCH_LOGINS', 20);
@@ -588,10 +589,12 @@ async function main() {
   // the bare page's rate drifts by up to ±15 % over a run on this machine (a shared VM), which
   // one reference taken minutes earlier would put into every ratio. It drifts within seconds
   // too, so the pair is measured PAIR_ROUNDS times (bare, page, bare, page…, warmed up once), and
-  // the round whose req/s ratio is the median is the page's figures; every round's ratios are
-  // printed and kept in the results.
+  // the round whose req/s ratio is the median is the page's figures (of two middle rounds, the
+  // lower); every round's ratios are printed and kept in the results. A CPU profile
+  // (BENCH_CPU_PROF) is taken in one more round of the page, which is not ranked: the profiler
+  // slows the page it measures.
   type Measured = Awaited<ReturnType<typeof measurePage>>;
-  type Round = { bareReqPerSec: number; reqPerSec: number; vsBare: number; p99VsBare: number };
+  type Round = { bareReqPerSec: number; reqPerSec: number; vsBare: number; p99VsBare: number; otherCores: number };
   const paired = async (
     url: string,
     phase: string,
@@ -601,17 +604,19 @@ async function main() {
     for (let i = 0; i < PAIR_ROUNDS; i++) {
       const opts = { seconds: PAIR_SECONDS, warmUp: i === 0 };
       const reference = await measurePage(bareUrl, bare, undefined, undefined, opts);
-      // The CPU profile (BENCH_CPU_PROF) of the middle round.
-      const page = await measurePage(url, app, i === Math.floor(PAIR_ROUNDS / 2) ? phase : undefined, headers, opts);
+      const page = await measurePage(url, app, undefined, headers, opts);
       measured.push({ ...page, bare: reference });
     }
+    if (CPU_PROF) await measurePage(url, app, phase, headers, { seconds: PAIR_SECONDS, warmUp: false });
     const ratio = (m: Measured & { bare: Measured }) => m.reqPerSec / m.bare.reqPerSec;
-    const median = [...measured].sort((a, b) => ratio(a) - ratio(b))[Math.floor(measured.length / 2)];
+    const median = [...measured].sort((a, b) => ratio(a) - ratio(b))[Math.floor((measured.length - 1) / 2)];
     const rounds = measured.map((m) => ({
       bareReqPerSec: m.bare.reqPerSec,
       reqPerSec: m.reqPerSec,
       vsBare: round(ratio(m), 3),
       p99VsBare: round(m.latencyMs.p99 / m.bare.latencyMs.p99, 3),
+      // What other programs used during the round (bare page and page): the check below sees every round.
+      otherCores: Math.max(m.cpuCores.otherCores, m.bare.cpuCores.otherCores),
     }));
     return { ...median, rounds };
   };
@@ -745,6 +750,7 @@ async function main() {
   const others = [barePage, homePage, privacyPage, shopList, shopProduct, accountPage, underLogins, coupons, couponsFollow, couponsHome].flatMap(
     (p) => (p?.cpuCores ? [p.cpuCores.otherCores] : []),
   );
+  for (const p of [homePage, privacyPage, shopList, shopProduct, accountPage]) for (const r of p?.rounds ?? []) others.push(r.otherCores);
   const maxOtherCores = round(Math.max(0, ...others));
   Object.assign(results, { maxOtherCores });
 
