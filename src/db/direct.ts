@@ -62,6 +62,9 @@ const PG_TYPES = {
   },
 };
 
+/** pg's own words for a statement on an ended client: an error, not an outage (connection-failure.ts). */
+const closedError = () => new Error('Client was closed and is not queryable');
+
 /**
  * On PostgreSQL, the direct statements run on a connection of their own, in pipeline mode
  * (node-postgres' `pipeline: true`): the statements of concurrent requests go out one behind the
@@ -86,7 +89,7 @@ export function pgPipelinedSql(url: string, onConnectionError: (err: Error) => v
       await c.connect();
       if (closed) {
         await c.end();
-        throw new Error('Client was closed and is not queryable');
+        throw closedError();
       }
       return (client = c);
     })();
@@ -131,7 +134,7 @@ export function pgPipelinedSql(url: string, onConnectionError: (err: Error) => v
   return {
     rows<T extends object>(sql: string, args: string[]): Promise<T[]> {
       if (client) return run<T>(client, sql, args);
-      if (closed) return Promise.reject(new Error('Client was closed and is not queryable'));
+      if (closed) return Promise.reject(closedError());
       return open().then((c) => run<T>(c, sql, args));
     },
     async close() {
