@@ -221,6 +221,40 @@ describe('retention', () => {
     expect(await erased(idle.member.id)).toBe(false);
     t.clock.set(base);
   });
+
+  it('a member whose order is still on its way waits for the next run; the others are erased and the run goes on', async () => {
+    const base = t.clock.now();
+    const now = t.clock.now();
+    const monthsAgo = (n: number) => { const d = new Date(now); d.setUTCMonth(d.getUTCMonth() - n); return d; };
+    // Both inactive for 40 months and warned 2 months ago: due for erasure. Before, the refusal
+    // stopped the run (the other member, the session purge and the rest waited for ever).
+    const [blocked, other] = [await createMember(t.deps), await createMember(t.deps)];
+    for (const m of [blocked, other]) {
+      await t.deps.db.member.update({ where: { id: m.member.id }, data: { lastActiveAt: monthsAgo(40), inactivityWarnedAt: monthsAgo(2), createdAt: monthsAgo(41) } });
+    }
+    const tag = blocked.member.id.slice(0, 8);
+    const order = await t.deps.db.order.create({
+      data: {
+        reference: `T${tag}`, memberId: blocked.member.id, status: 'SHIPPED', idempotencyKey: `retention-${tag}`, goodsCents: 1000, shippingCents: 0,
+        totalCents: 1000, creditUsedCents: 1000, dueCents: 0, paymentMethod: 'credit', invoiceNumber: 900_000_000 + Number.parseInt(tag.slice(0, 6), 16) % 1_000_000,
+        recipientName: 'Destinataire Retenue', createdAt: monthsAgo(40), updatedAt: monthsAgo(40),
+      },
+    });
+    await t.deps.db.session.create({ data: { sid: 'expired-two', data: '{}', expiresAt: new Date(now.getTime() - 1000) } });
+    const report = await runRetention(t.deps);
+    const erasedAt = async (id: string) => (await t.deps.db.member.findUniqueOrThrow({ where: { id } })).erasedAt;
+    expect(await erasedAt(blocked.member.id)).toBeNull();
+    expect(await erasedAt(other.member.id)).not.toBeNull();
+    expect(report.erasuresDeferred).toBe(1);
+    // The rest of the run happened.
+    expect(await t.deps.db.session.count({ where: { sid: 'expired-two' } })).toBe(0);
+    // Delivered: the next run erases the member.
+    await t.deps.db.order.update({ where: { id: order.id }, data: { status: 'DELIVERED', deliveredAt: now } });
+    const next = await runRetention(t.deps);
+    expect(next.erasuresDeferred).toBe(0);
+    expect(await erasedAt(blocked.member.id)).not.toBeNull();
+    t.clock.set(base);
+  });
 });
 
 describe('development mail files', () => {
