@@ -51,6 +51,8 @@ export const EnvSchema = z.object({
   SELLER_SIREN: z.string().regex(/^\d{3} ?\d{3} ?\d{3}$/, '9 chiffres').default('912 345 678'),
   SELLER_VAT_NUMBER: z.string().default('FR32912345678'),
   SELLER_EMAIL: z.string().default('contact@clubpetitesstars.example'),
+  /** Where a person writes to exercise their rights (privacy page, security e-mails): the DPO or the club's privacy contact. */
+  PRIVACY_EMAIL: z.email().default('dpo@clubpetitesstars.example'),
   SELLER_PHONE: z.string().default('01 23 45 67 89'),
   SELLER_PUBLICATION_DIRECTOR: z.string().default('Camille Durand, présidente'),
   SELLER_MEDIATOR: z.string().default('Médiateur de la consommation CM2C, 49 rue de Ponthieu, 75008 Paris — www.cm2c.net'),
@@ -93,6 +95,8 @@ export interface Config {
     unpaidWarnDaysBefore: number;
   };
   seller: { name: string; legalForm: string; address: string; siren: string; vatNumber: string; email: string; phone: string; publicationDirector: string; mediator: string };
+  /** Where to write to exercise one's rights (PRIVACY_EMAIL). */
+  privacyEmail: string;
   hosting: { name: string; address: string; phone: string };
 }
 
@@ -132,6 +136,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       if (!e[k]) problems.push(`${k}: obligatoire quand NODE_ENV=production`);
     }
     if (!e.PUBLIC_URL?.startsWith('https://')) problems.push('PUBLIC_URL: doit commencer par https:// en production (cookies Secure)');
+    // The contacts the legal pages give: a reserved demo domain would receive nothing.
+    for (const k of ['PRIVACY_EMAIL', 'SELLER_EMAIL'] as const) {
+      if (/\.example$/i.test(e[k])) problems.push(`${k}: adresse de démonstration (${e[k]}) ; donnez une adresse réelle en production`);
+    }
     if (e.TRUST_PROXY === 'true') {
       problems.push('TRUST_PROXY: en production, donnez le nombre de proxys (1) ou leurs adresses, pas true (X-Forwarded-For serait falsifiable)');
     }
@@ -199,6 +207,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       publicationDirector: e.SELLER_PUBLICATION_DIRECTOR,
       mediator: e.SELLER_MEDIATOR,
     },
+    privacyEmail: e.PRIVACY_EMAIL,
     hosting: { name: e.HOST_NAME, address: e.HOST_ADDRESS, phone: e.HOST_PHONE },
   };
 }

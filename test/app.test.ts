@@ -27,6 +27,9 @@ describe('the public site', () => {
   it('shows the policy version and its update date', async () => {
     const res = await request(t.app).get('/confidentialite');
     expect(res.text).toMatch(/Version 2026-12-02 — dernière mise à jour le 2 décembre 2026/);
+    // The contact for the other rights is the configured one (PRIVACY_EMAIL), and the page points to the terms of use.
+    expect(res.text).toContain(`href="mailto:${t.deps.config.privacyEmail}"`);
+    expect(res.text).toContain('href="/conditions-utilisation"');
   });
 
   it('serves a French 404 page without a cookie', async () => {
@@ -101,7 +104,7 @@ describe('sessions and CSRF', () => {
   });
 
   it('marks the cookie Secure in production', async () => {
-    const prod = await createTestApp({ config: { NODE_ENV: 'production', TRUST_PROXY: '1', SMTP_URL: 'smtp://127.0.0.1:1', PUBLIC_URL: 'https://club.test' } });
+    const prod = await createTestApp({ config: { NODE_ENV: 'production', TRUST_PROXY: '1', SMTP_URL: 'smtp://127.0.0.1:1', PUBLIC_URL: 'https://club.test', SELLER_EMAIL: 'contact@club.test', PRIVACY_EMAIL: 'dpo@club.test' } });
     try {
       const res = await request(prod.app).get('/connexion').set('X-Forwarded-Proto', 'https');
       expect(res.headers['set-cookie']?.[0]).toContain('Secure');

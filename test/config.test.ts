@@ -27,8 +27,16 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: tmp() })).toThrow(
       /SESSION_SECRET: obligatoire quand NODE_ENV=production[\s\S]*CODE_HMAC_SECRET[\s\S]*SMTP_URL[\s\S]*PUBLIC_URL: doit commencer par https/,
     );
-    const prod = { NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), CODE_HMAC_SECRET: 'c'.repeat(32), SMTP_URL: 'smtp://relay:25', PUBLIC_URL: 'https://club.example', DATA_DIR: tmp() };
+    const prod = {
+      NODE_ENV: 'production', SESSION_SECRET: 's'.repeat(32), CODE_HMAC_SECRET: 'c'.repeat(32), SMTP_URL: 'smtp://relay:25', PUBLIC_URL: 'https://club.example', DATA_DIR: tmp(),
+      SELLER_EMAIL: 'contact@club.test', PRIVACY_EMAIL: 'dpo@club.test',
+    };
     expect(() => loadConfig({ ...prod, TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: en production/);
+    // The privacy contact and the seller's address must be real ones: a demo domain receives nothing.
+    const { PRIVACY_EMAIL: _p, SELLER_EMAIL: _s, ...demoContacts } = prod;
+    expect(() => loadConfig(demoContacts)).toThrow(/PRIVACY_EMAIL: adresse de démonstration \(dpo@clubpetitesstars\.example\)[\s\S]*SELLER_EMAIL: adresse de démonstration/);
+    expect(() => loadConfig({ ...prod, PRIVACY_EMAIL: 'pas une adresse' })).toThrow(/PRIVACY_EMAIL/);
+    expect(loadConfig(prod).privacyEmail).toBe('dpo@club.test');
     const c = loadConfig(prod);
     expect(c.isProduction).toBe(true);
     expect(c.seedDemo).toBe(false);

@@ -25,9 +25,9 @@ export const mails = {
     subject: 'Votre mot de passe a été modifié',
     text: `Bonjour,\n\nLe mot de passe de votre compte vient d’être modifié et vos autres sessions ont été fermées.\nSi vous n’êtes pas à l’origine de ce changement, utilisez « Mot de passe oublié » sans attendre.${sign}`,
   }),
-  emailChanged: () => ({
+  emailChanged: (deps: Deps) => ({
     subject: 'L’adresse de votre compte a été changée',
-    text: `Bonjour,\n\nL’adresse électronique de votre compte vient d’être remplacée ; les prochains messages du club iront à la nouvelle adresse.\nSi vous n’êtes pas à l’origine de ce changement, écrivez-nous sans attendre à dpo@clubpetitesstars.example.${sign}`,
+    text: `Bonjour,\n\nL’adresse électronique de votre compte vient d’être remplacée ; les prochains messages du club iront à la nouvelle adresse.\nSi vous n’êtes pas à l’origine de ce changement, écrivez-nous sans attendre à ${deps.config.privacyEmail}.${sign}`,
   }),
   inactivityWarning: (deps: Deps, firstName: string, months: number) => ({
     subject: 'Votre compte va être supprimé',

@@ -88,7 +88,7 @@ export async function confirmEmail(deps: Deps, token: string): Promise<boolean> 
       if (taken) throw new ConflictError('Cette adresse est déjà utilisée par un autre compte.');
       await audit(tx, 'email.changed', { at: now, subject: member.id });
       if (member.email && member.emailConfirmedAt) {
-        const m = mails.emailChanged();
+        const m = mails.emailChanged(deps);
         await queueMail(tx, now, member.id, member.email, m);
       }
     }

@@ -16,6 +16,7 @@ export const pagesModule: DomainModule = {
             policyVersion: POLICY_VERSION,
             policyUpdated: POLICY_UPDATED,
             retention: deps.config.retention,
+            privacyEmail: deps.config.privacyEmail,
           }),
         )
         .get('/mentions-legales', publicPage, (_req, res) => res.page('pages/mentions-legales', { title: 'Mentions légales', seller: deps.config.seller, hosting: deps.config.hosting }))
