@@ -241,7 +241,17 @@ describe('retention', () => {
       },
     });
     await t.deps.db.session.create({ data: { sid: 'expired-two', data: '{}', expiresAt: new Date(now.getTime() - 1000) } });
+    // E-mailed links: a used one and an expired one go, a live one stays.
+    const token = (tokenHash: string, expiresAt: Date, usedAt: Date | null = null) =>
+      t.deps.db.memberToken.create({ data: { memberId: other.member.id, purpose: 'CONFIRM_EMAIL', tokenHash, email: 'nouvelle@exemple.fr', expiresAt, usedAt, createdAt: now } });
+    const hour = 3600_000;
+    await token(`used-${tag}`, new Date(now.getTime() + hour), now);
+    await token(`expired-${tag}`, new Date(now.getTime() - hour));
+    await token(`live-${tag}`, new Date(now.getTime() + hour));
+    await t.deps.db.memberToken.create({ data: { memberId: blocked.member.id, purpose: 'RESET_PASSWORD', tokenHash: `live2-${tag}`, expiresAt: new Date(now.getTime() + hour), createdAt: now } });
     const report = await runRetention(t.deps);
+    expect(await t.deps.db.memberToken.count({ where: { tokenHash: { in: [`used-${tag}`, `expired-${tag}`] } } })).toBe(0);
+    expect(await t.deps.db.memberToken.count({ where: { tokenHash: { in: [`live-${tag}`, `live2-${tag}`] } } })).toBe(2);
     const erasedAt = async (id: string) => (await t.deps.db.member.findUniqueOrThrow({ where: { id } })).erasedAt;
     expect(await erasedAt(blocked.member.id)).toBeNull();
     expect(await erasedAt(other.member.id)).not.toBeNull();

@@ -86,6 +86,8 @@ export async function runRetention(deps: Deps): Promise<RetentionReport> {
   }
 
   report.sessionsPurged = (await deps.db.session.deleteMany({ where: { expiresAt: { lt: now } } })).count;
+  // E-mailed links that were used or have expired serve nothing more (an address-change link holds the new address).
+  await deps.db.memberToken.deleteMany({ where: { OR: [{ usedAt: { not: null } }, { expiresAt: { lt: now } }] } });
   await purgeExpired(deps);
   // Finished jobs and the development mailbox are kept 30 days, the audit log 12 months.
   const month = new Date(now.getTime() - 30 * DAY);
