@@ -241,9 +241,9 @@ describe('retention', () => {
       },
     });
     await t.deps.db.session.create({ data: { sid: 'expired-two', data: '{}', expiresAt: new Date(now.getTime() - 1000) } });
-    // E-mailed links: a used one and an expired one go, a live one stays.
+    // E-mailed links (of the member kept by this run): a used one and an expired one go, live ones stay.
     const token = (tokenHash: string, expiresAt: Date, usedAt: Date | null = null) =>
-      t.deps.db.memberToken.create({ data: { memberId: other.member.id, purpose: 'CONFIRM_EMAIL', tokenHash, email: 'nouvelle@exemple.fr', expiresAt, usedAt, createdAt: now } });
+      t.deps.db.memberToken.create({ data: { memberId: blocked.member.id, purpose: 'CONFIRM_EMAIL', tokenHash, email: 'nouvelle@exemple.fr', expiresAt, usedAt, createdAt: now } });
     const hour = 3600_000;
     await token(`used-${tag}`, new Date(now.getTime() + hour), now);
     await token(`expired-${tag}`, new Date(now.getTime() - hour));
