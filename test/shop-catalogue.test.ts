@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
+import { recentEvents } from '../src/audit/service.ts';
 import sharp from 'sharp';
 import { createTestApp, csrfOf, formToken, loginAgent, postForm } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
@@ -283,7 +284,7 @@ describe('staff: products and categories', () => {
       'Catégorie : choisissez une catégorie.',
       'Prix TTC : un montant en euros',
       'Taux de TVA : choisissez un taux.',
-      'Stock : un nombre entier.',
+      'Stock : au moins 0.',
     ])
       expect(bad.text).toContain(s);
     expect(bad.text).toContain('value="Tapis d’éveil"');
@@ -316,11 +317,20 @@ describe('staff: products and categories', () => {
     expect((await request(t.app).get('/produit/tapis-d-eveil-savane')).status).toBe(200);
     const stockBad = await postForm(agent, `/gestion/produits/${id}`, `/gestion/produits/${id}/stock`, { stock: '-1' });
     expect(stockBad.status).toBe(422);
-    expect(stockBad.text).toContain('Stock : un nombre entier.');
+    expect(stockBad.text).toContain('Stock : au moins 0.');
+    // The refused inventory keeps what was typed, in its own form; the product's form keeps the product.
+    expect(stockBad.text).toMatch(/id="f-stock-only"[^>]*value="-1"/);
+    expect(stockBad.text).toContain('value="Tapis d’éveil Savane"');
+    expect(stockBad.text).toContain('Tapis matelassé avec arche.</textarea>');
+    expect(stockBad.text).not.toContain('Le formulaire contient');
     expect(
       (await postForm(agent, `/gestion/produits/${id}`, `/gestion/produits/${id}/stock`, { stock: '0' })).status,
     ).toBe(303);
     expect((await request(t.app).get('/produit/tapis-d-eveil-savane')).text).toContain('Épuisé');
+    // The journal names the stock's figures as such (the shop module's names for its detail keys).
+    const stockEvent = (await recentEvents(t.deps, 50)).find((e) => e.action === 'shop.stock-set');
+    for (const part of [`produit : ${id}`, 'ancien stock : 6', 'nouveau stock : 0']) expect(stockEvent?.details).toContain(part);
+    expect(stockEvent?.details).not.toContain('rôle');
     const dup = await postForm(agent, `/gestion/produits/${id}`, `/gestion/produits/${id}`, {
       name: 'Tapis renommé',
       slug: 'imagier-des-animaux',

@@ -41,13 +41,16 @@ const VALUE_LABELS: Record<string, string> = {
   'retention-inactive': 'inactivité', ...ROLE_LABELS,
 };
 
-/** The details of an event in French, e.g. "montant : 4,00 € · motif : à sa demande". */
-export function describeDetails(details: unknown): string {
+/**
+ * The details of an event in French, e.g. "montant : 4,00 € · motif : à sa demande". `labels`: the
+ * modules' names for their own keys (DomainModule.auditDetails), on top of the shared ones.
+ */
+export function describeDetails(details: unknown, labels: Record<string, string> = {}): string {
   if (!details || typeof details !== 'object') return '';
   return Object.entries(details as Record<string, unknown>)
     .map(([k, v]) => {
       const value = k === 'amountCents' && typeof v === 'number' ? formatEuros(v) : typeof v === 'string' ? (VALUE_LABELS[v] ?? v) : JSON.stringify(v);
-      return `${DETAIL_LABELS[k] ?? k} : ${value}`;
+      return `${labels[k] ?? DETAIL_LABELS[k] ?? k} : ${value}`;
     })
     .join(' · ');
 }
@@ -64,7 +67,7 @@ export async function recentEvents(deps: Deps, take = 200) {
     label: deps.registry.auditLabels[e.action] ?? e.action,
     actorNumber: e.actorMemberId ? numbers.get(e.actorMemberId) : undefined,
     subjectNumber: e.subjectMemberId ? numbers.get(e.subjectMemberId) : undefined,
-    details: describeDetails(e.details),
+    details: describeDetails(e.details, deps.registry.auditDetailLabels),
   }));
 }
 

@@ -39,7 +39,9 @@ describe('shared form fields', () => {
     expect(message(q, '100001')).toBe('Quantité : 100 000 au maximum.');
     expect(message(q, '0')).toBe('Quantité : au moins 1.');
     expect(message(q, '1e3')).toBe('Quantité : un nombre entier.');
-    expect(message(q, '-5')).toBe('Quantité : un nombre entier.');
+    expect(message(q, '-5')).toBe('Quantité : au moins 1.');
+    expect(message(integerField('Stock', 0, 1000), '-3')).toBe('Stock : au moins 0.');
+    expect(message(q, '-1,5')).toBe('Quantité : un nombre entier.');
     expect(message(integerField('N', 0, Number.MAX_SAFE_INTEGER), '2147483648')).toBe('N : 2 147 483 647 au maximum.');
     const limit = optionalIntegerField('Limite', 1, 1000);
     expect(limit.parse('')).toBeNull();

@@ -36,6 +36,8 @@ function toInteger(label: string, min: number, max: number, s: string, ctx: z.Re
     ctx.addIssue({ code: 'custom', message });
     return z.NEVER;
   };
+  // A negative whole number is a whole number: the message says what is allowed.
+  if (/^-\d+$/.test(s)) return fail(`${label} : au moins ${spaced(min)}.`);
   if (!/^\d+$/.test(s)) return fail(`${label} : un nombre entier.`);
   const digits = s.replace(/^0+(?=\d)/, '');
   // Compared as text first: a 30-digit number does not survive Number().

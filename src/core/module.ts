@@ -149,6 +149,8 @@ export interface DomainModule {
   disclosures?(deps: Deps, memberId: string): Promise<Disclosure[]>;
   /** Audit actions this domain writes, with their French labels for the journal. */
   audit?: Record<string, string>;
+  /** French names of the keys this domain puts in its audit events' details (e.g. productId: 'produit'). */
+  auditDetails?: Record<string, string>;
   nav?: NavEntry[];
   /**
    * Facts about the logged-in member a page shows on every visit (e.g. the credit balance): a

@@ -13,6 +13,8 @@ export interface Registry {
   erasure: ErasureHooks[];
   exports: ExportSection[];
   auditLabels: Record<string, string>;
+  /** The modules' names for the keys of audit details; a key means the same in every domain. */
+  auditDetailLabels: Record<string, string>;
   /** Every module's member facts by name (DomainModule.memberFacts). */
   memberFacts: Record<string, string>;
   nav(area: Area): NavEntry[];
@@ -23,6 +25,7 @@ export function buildRegistry(modules: readonly DomainModule[]): Registry {
   const tableOwner: Registry['tableOwner'] = {};
   const jobs: Record<string, JobDefinition> = {};
   const auditLabels: Record<string, string> = {};
+  const auditDetailLabels: Record<string, string> = {};
   const memberFacts: Record<string, string> = {};
   const exportKeys = new Set<string>();
   const names = new Set<string>();
@@ -41,6 +44,10 @@ export function buildRegistry(modules: readonly DomainModule[]): Registry {
     for (const [action, label] of Object.entries(m.audit ?? {})) {
       if (auditLabels[action]) throw new Error(`audit action ${action} is declared twice`);
       auditLabels[action] = label;
+    }
+    for (const [key, label] of Object.entries(m.auditDetails ?? {})) {
+      if (auditDetailLabels[key] !== undefined && auditDetailLabels[key] !== label) throw new Error(`audit detail ${key} is named twice, differently`);
+      auditDetailLabels[key] = label;
     }
     for (const [name, sql] of Object.entries(m.memberFacts ?? {})) {
       if (memberFacts[name]) throw new Error(`member fact ${name} is declared twice`);
@@ -62,6 +69,7 @@ export function buildRegistry(modules: readonly DomainModule[]): Registry {
     erasure: modules.flatMap((m) => (m.erasure ? [m.erasure] : [])),
     exports: modules.flatMap((m) => m.exports ?? []),
     auditLabels,
+    auditDetailLabels,
     memberFacts,
     nav: (area) => nav.filter((n) => n.area === area),
   };

@@ -32,7 +32,7 @@ export const ReasonSchema = z.object({
 export const RefundSchema = ReasonSchema.extend({ retour: checkbox('Articles retournés') });
 
 export const ShipSchema = z.object({
-  carrier: formText('Transporteur').trim().min(2, 'Transporteur : champ obligatoire.').max(80, 'Transporteur : 80 caractères au maximum.'),
+  carrier: formText('Transporteur').trim().min(1, 'Transporteur : champ obligatoire.').min(2, 'Transporteur : 2 caractères au moins.').max(80, 'Transporteur : 80 caractères au maximum.'),
   trackingNumber: formText('Numéro de suivi').trim().min(4, 'Numéro de suivi : 4 caractères au moins.').max(60, 'Numéro de suivi : 60 caractères au maximum.').regex(/^[\w\- ]+$/, 'Numéro de suivi : lettres, chiffres et tirets seulement.'),
 });
 

@@ -40,6 +40,7 @@ export const shopModule: DomainModule = {
     },
   },
   audit: SHOP_AUDIT,
+  auditDetails: { productId: 'produit', categoryId: 'catégorie', imageId: 'image', stockFrom: 'ancien stock', stockTo: 'nouveau stock' },
   nav: [
     {
       area: 'staff',

@@ -207,7 +207,7 @@ export function shopStaffRoutes(deps: Deps): Router {
   );
 
   // ---- One product ----
-  const editPage = async (req: Request, res: Response, form?: FormState, imageForm?: FormState) => {
+  const editPage = async (req: Request, res: Response, form?: FormState, imageForm?: FormState, stockForm?: FormState) => {
     const p = await productById(deps, id(req));
     const values = form?.values ?? {
       name: p.name,
@@ -229,7 +229,8 @@ export function shopStaffRoutes(deps: Deps): Router {
       errors: form?.errors ?? {},
       imageValues: imageForm?.values ?? {},
       imageErrors: imageForm?.errors ?? {},
-      stockValue: String(p.stock),
+      stockValue: stockForm?.values.stock ?? String(p.stock),
+      stockError: stockForm?.errors.stock,
       shop: shopHelpers,
     });
   };
@@ -250,9 +251,10 @@ export function shopStaffRoutes(deps: Deps): Router {
     '/produits/:id/stock',
     formAction({
       schema: StockSchema,
+      // The error and the typed value stay in the inventory form; the product's own form is untouched.
       render: (req, res, form) =>
-        editPage(req, res, {
-          values: {},
+        editPage(req, res, undefined, undefined, {
+          values: form.values,
           errors: { stock: form.errors.stock ?? form.errors._form ?? 'Stock invalide.' },
         }),
       run: (req, data) => setStock(deps, req.member!.id, id(req), data.stock),

@@ -208,7 +208,7 @@ export async function setStock(deps: Deps, staffId: string, id: string, stock: n
     await audit(tx, 'shop.stock-set', {
       at: now,
       actor: staffId,
-      details: { productId: id, from: before.stock, to: stock },
+      details: { productId: id, stockFrom: before.stock, stockTo: stock },
     });
   });
 }
