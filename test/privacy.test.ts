@@ -123,6 +123,11 @@ describe('erasure', () => {
     expect(markers.filter((m) => fakeStore.includes(m.toLowerCase()))).toEqual([]);
     expect(t.fake.calls.some((c) => c.path.endsWith('/actions/delete-permanent') && c.status === 204)).toBe(true);
     expect(t.logs.filter((l) => markers.some((m) => l.toLowerCase().includes(m.toLowerCase())))).toEqual([]);
+    // The development mailbox's files (no SMTP here) went with the site's copies.
+    const dir = t.deps.mailer.dir!;
+    const files = (await readdir(dir)).filter((f) => f.endsWith('.eml'));
+    const fileTexts = await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')));
+    expect(files.filter((f, i) => markers.some((m) => fileTexts[i].toLowerCase().includes(m.toLowerCase())))).toEqual([]);
 
     // What is kept: the pseudonymous row and the accounting amounts, linked to it.
     const kept = await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } });
@@ -156,6 +161,15 @@ describe('erasure', () => {
     expect(relog.status).toBe(422);
     expect(await t.deps.db.auditEvent.count({ where: { action: 'member.erased', subjectMemberId: member.id } })).toBe(1);
   }, 180_000);
+
+  it('takes with it a reset request still waiting in the queue (it holds the address, not the id)', async () => {
+    const m = await createMember(t.deps);
+    await postForm(request.agent(t.app), '/mot-de-passe-oublie', '/mot-de-passe-oublie', { email: m.email.toUpperCase() });
+    const waiting = () => t.deps.db.job.count({ where: { kind: 'password-reset', status: 'PENDING', payload: { path: ['email'], string_contains: m.email.split('@')[0] } } });
+    expect(await waiting()).toBe(1);
+    expect(await eraseMember(t.deps, m.member.id, { reason: 'self' })).toBe(true);
+    expect(await waiting()).toBe(0);
+  });
 
   it('is idempotent: erasing twice is harmless', async () => {
     const { member } = await createMember(t.deps);

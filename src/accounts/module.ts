@@ -17,6 +17,15 @@ export const accountsModule: DomainModule = {
   jobs: {
     'password-reset': defineJob('Lien de mot de passe oublié', z.object({ email: z.string() }), (deps, p) => sendPasswordReset(deps, p.email)),
   },
+  erasure: {
+    // A reset request's job carries the address typed, not the member's id (the lookup happens in
+    // the job, decision 0013): the classification cannot find it, so it is deleted here, done or not.
+    before: async (tx, { memberId }) => {
+      await tx.$executeRaw`
+        DELETE FROM "Job" WHERE kind = 'password-reset'
+          AND lower(payload->>'email') = (SELECT lower(email) FROM "Member" WHERE id = ${memberId}::uuid)`;
+    },
+  },
   classification: {
     Member: {
       owner: 'id',

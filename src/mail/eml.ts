@@ -52,3 +52,12 @@ export async function purgeEml(dir: string, before: Date): Promise<number> {
   for (const f of old) await rm(path.join(dir, f), { force: true });
   return old.length;
 }
+
+/** Deletes the messages with those ids (a member's, at erasure); returns how many files went. */
+export async function removeEml(dir: string, ids: string[]): Promise<number> {
+  if (!ids.length) return 0;
+  const wanted = new Set(ids);
+  const names = (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.eml') && wanted.has(f.slice(-40, -4)));
+  for (const f of names) await rm(path.join(dir, f), { force: true });
+  return names.length;
+}

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { defineJob } from '../core/module.ts';
 import type { DomainModule } from '../core/module.ts';
 import { readMessage, recentMessages } from './service.ts';
+import { removeEml } from './eml.ts';
 import { isActiveMember } from '../accounts/service.ts';
 
 const EmailPayload = z.object({ to: z.string(), subject: z.string(), text: z.string(), memberId: z.string().nullable().optional() });
@@ -28,6 +29,18 @@ export const mailModule: DomainModule = {
       if (mail.memberId && !(await isActiveMember(deps, mail.memberId))) return;
       await deps.mailer.send(mail);
     }),
+  },
+  erasure: {
+    // The development mailbox's files hold the whole message: those of the member's kept copies,
+    // and of any copy sent to their address without their id, go with the copies.
+    before: async (tx, { deps, memberId }) => {
+      const rows = await tx.$queryRaw<{ id: string }[]>`
+        SELECT id FROM "MailMessage"
+        WHERE "memberId" = ${memberId}::uuid OR lower("to") = (SELECT lower(email) FROM "Member" WHERE id = ${memberId}::uuid)`;
+      await tx.$executeRaw`
+        DELETE FROM "MailMessage" WHERE "memberId" IS NULL AND lower("to") = (SELECT lower(email) FROM "Member" WHERE id = ${memberId}::uuid)`;
+      if (deps.mailer.dir) await removeEml(deps.mailer.dir, rows.map((r) => r.id));
+    },
   },
   classification: {
     MailMessage: {
