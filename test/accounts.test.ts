@@ -245,6 +245,25 @@ describe('my account', () => {
     expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } })).email).toBe('nouvelle@exemple.fr');
   });
 
+  it('asking for an address another member holds: same answer, a neutral notice to its holder, no link', async () => {
+    const me = await createMember(t.deps);
+    const holder = await createMember(t.deps, { firstName: 'Titulaire' });
+    const agent = await loginAgent(t.app, me.email, me.password);
+    const res = await postForm(agent, '/compte', '/compte/email', { email: holder.email, currentPassword: me.password });
+    expect(res.status).toBe(303);
+    const notice = await lastMailTo(t, holder.email, 'Demande d’utilisation de votre adresse');
+    expect(notice).not.toBeNull();
+    expect(notice?.text).not.toContain('jeton=');
+    expect(notice?.text).not.toContain(me.member.firstName ?? 'Prénom absent');
+    expect(notice?.memberId).toBe(holder.member.id);
+    expect(await t.deps.db.memberToken.count({ where: { memberId: me.member.id, email: holder.email } })).toBe(0);
+    // A free address gets a link worded for a change, not for a new account.
+    await postForm(agent, '/compte', '/compte/email', { email: 'libre@exemple.fr', currentPassword: me.password });
+    const link = await lastMailTo(t, 'libre@exemple.fr', 'Confirmez votre nouvelle adresse électronique');
+    expect(link?.text).toContain('jeton=');
+    expect(link?.text).not.toContain('activer votre compte');
+  });
+
   it('changes the password with the current one and closes the other sessions', async () => {
     const { email, password } = await createMember(t.deps);
     const agent = await loginAgent(t.app, email, password);

@@ -9,6 +9,19 @@ export const mails = {
       `Bonjour ${firstName},\n\nPour confirmer votre adresse et activer votre compte, ouvrez ce lien (valable 24 heures) :\n` +
       `${deps.config.publicUrl}/inscription/confirmer?jeton=${token}\n\nSi vous n’êtes pas à l’origine de cette demande, ignorez ce message.${sign}`,
   }),
+  confirmNewAddress: (deps: Deps, firstName: string, token: string) => ({
+    subject: 'Confirmez votre nouvelle adresse électronique',
+    text:
+      `Bonjour ${firstName},\n\nVous avez demandé à utiliser cette adresse pour votre compte du club. Pour la confirmer, ouvrez ce lien (valable 24 heures) :\n` +
+      `${deps.config.publicUrl}/inscription/confirmer?jeton=${token}\n\nTant que vous ne l’avez pas ouvert, votre compte garde son ancienne adresse. Si vous n’êtes pas à l’origine de cette demande, ignorez ce message.${sign}`,
+  }),
+  /** To the holder of an address another member asked to take: says nothing of who asked. */
+  addressClaimed: (deps: Deps) => ({
+    subject: 'Demande d’utilisation de votre adresse',
+    text:
+      `Bonjour,\n\nQuelqu’un a demandé à utiliser cette adresse pour un autre compte du club. Elle reste celle de votre compte, qui n’a pas changé.\n` +
+      `Si vous avez oublié votre mot de passe : ${deps.config.publicUrl}/mot-de-passe-oublie\n\nSinon, ignorez ce message.${sign}`,
+  }),
   alreadyRegistered: (deps: Deps) => ({
     subject: 'Tentative d’inscription avec votre adresse',
     text:

@@ -218,9 +218,12 @@ export async function requestEmailChange(deps: Deps, member: Member, email: stri
   await mailAllowance(deps, member);
   const now = deps.clock.now();
   await deps.db.$transaction(async (tx) => {
+    // The address belongs to another account: its holder is told, neutrally, and no link is made
+    // (the link would fail anyway); the requester sees the same answer, so addresses stay private.
+    const holder = await tx.member.findUnique({ where: { email }, select: { id: true, erasedAt: true } });
+    if (holder && !holder.erasedAt) return void (await queueMail(tx, now, holder.id, email, mails.addressClaimed(deps)));
     const token = await issueToken(tx, member.id, 'CONFIRM_EMAIL', now, email);
-    const m = mails.confirm(deps, member.firstName ?? '', token);
-    await queueMail(tx, now, member.id, email, m);
+    await queueMail(tx, now, member.id, email, mails.confirmNewAddress(deps, member.firstName ?? '', token));
   });
 }
 
