@@ -68,7 +68,7 @@ describe('cart', () => {
     expect(bad.text).toContain('value="trois"');
     const tooMany = await addToCart(agent, p.id, 50);
     expect(tooMany.status).toBe(422);
-    expect(tooMany.text).toContain('Il ne reste que 10 exemplaire(s)');
+    expect(tooMany.text).toMatch(/Il ne reste que 10 exemplaires de « [^»]+ » et votre panier en contient déjà 3\./);
   });
 
   it('the cart survives the login at checkout', async () => {

@@ -40,7 +40,8 @@ export const formatDate = (d: Date | string | null | undefined): string => {
   const instant = new Date(d).getTime();
   let text = longTexts.get(instant);
   if (text === undefined) {
-    text = longFmt.format(instant);
+    // French writes the first of the month as an ordinal: « 1er décembre ».
+    text = longFmt.format(instant).replace(/^1 /, '1er ');
     if (longTexts.size >= 2000) longTexts.clear();
     longTexts.set(instant, text);
   }

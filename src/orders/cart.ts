@@ -44,6 +44,9 @@ export interface CartView {
   changes: string[];
 }
 
+/** « 1 exemplaire », « 3 exemplaires ». */
+export const copies = (n: number): string => `${n} exemplaire${n > 1 ? 's' : ''}`;
+
 /** Adds a product (published, in stock) to the cart; returns the product's name. */
 export async function addToCart(deps: Deps, cart: Cart, productId: string, quantity: number): Promise<string> {
   const p = await deps.db.product.findFirst({ where: { id: productId, published: true } });
@@ -52,7 +55,9 @@ export async function addToCart(deps: Deps, cart: Cart, productId: string, quant
   const wanted = (line?.quantity ?? 0) + quantity;
   if (wanted > MAX_QUANTITY) throw new ValidationError(`Quantité : ${MAX_QUANTITY} au maximum par produit.`, 'quantite');
   if (wanted > p.stock) {
-    throw new ValidationError(p.stock === 0 ? `« ${p.name} » est en rupture de stock.` : `Il ne reste que ${p.stock} exemplaire(s) de « ${p.name} ».`, 'quantite');
+    const left = `Il ne reste que ${copies(p.stock)} de « ${p.name} »`;
+    const already = line ? ` et votre panier en contient déjà ${line.quantity}` : '';
+    throw new ValidationError(p.stock === 0 ? `« ${p.name} » est en rupture de stock.` : `${left}${already}.`, 'quantite');
   }
   if (line) {
     line.quantity = wanted;

@@ -14,6 +14,7 @@ import type { Invoice } from './bookings.ts';
 import { postOrderEntry } from './journal.ts';
 import { paymentMethods } from './payment.ts';
 import type { CartLine } from './cart.ts';
+import { copies } from './cart.ts';
 
 type Tx = Prisma.TransactionClient;
 
@@ -107,7 +108,7 @@ export async function placeOrder(deps: Deps, member: Member, input: PlaceOrderIn
             throw new ConflictError(`Le prix de « ${p.name} » a changé (${formatEuros(l.priceCents)} → ${formatEuros(p.priceCents)}). Vérifiez le nouveau total avant de confirmer.`);
           }
           throw new ConflictError(
-            p.stock === 0 ? `« ${p.name} » vient d’être épuisé. Retirez-le du panier pour continuer.` : `Il ne reste que ${p.stock} exemplaire(s) de « ${p.name} ». Ajustez la quantité.`,
+            p.stock === 0 ? `« ${p.name} » vient d’être épuisé. Retirez-le du panier pour continuer.` : `Il ne reste que ${copies(p.stock)} de « ${p.name} ». Ajustez la quantité.`,
           );
         }
         snapshot.push({ productId: l.productId, name: rows[0].name, unitPriceCents: l.priceCents, vatRateBp: rows[0].vatRateBp, quantity: l.quantity, weightGrams: rows[0].weightGrams });
