@@ -74,6 +74,8 @@ export function contestPublicRoutes(deps: Deps): Router {
       ...form,
     });
   };
+  // The draw algorithm, byte by byte, with a vector and a reference program: what an outsider needs.
+  r.get('/verification-des-tirages', publicPage, (_req, res) => res.page('contests/verification', { title: 'Vérifier un tirage au sort' }));
   r.get('/concours/:slug', publicPage, (req, res) => contestPage(req, res));
   r.get('/concours/:slug/resultats', publicPage, async (req, res) => {
     const data = await results(deps, slugOf(req));
