@@ -95,7 +95,7 @@ describe('checkout', () => {
     const m = await memberWithCart(p.id, 2, 1500);
     const form = await checkoutForm(m.agent);
     expect(form.page.text).toContain('value="12 rue des Lilas"'); // prefilled from the profile
-    const body = { ...ADDRESS, addressLine1: '3 place Bellecour', _csrf: form._csrf, nonce: form.nonce };
+    const body = { ...ADDRESS, addressLine1: '3 place Bellecour', notes: 'Laisser chez la gardienne', _csrf: form._csrf, nonce: form.nonce };
     const [a, b] = await Promise.all([m.agent.post('/commande').type('form').send(body), m.agent.post('/commande').type('form').send(body)]);
     expect([a.status, b.status]).toEqual([303, 303]);
     expect(a.headers.location).toBe(b.headers.location);
@@ -117,6 +117,7 @@ describe('checkout', () => {
     const page = await m.agent.get(`/compte/commandes/${o.reference}`);
     expect(page.status).toBe(200);
     expect(page.text).toContain(t.deps.config.shop.bank.iban);
+    expect(page.text).toContain('Instructions de livraison : Laisser chez la gardienne');
     const invoice = await m.agent.get(`/compte/commandes/${o.reference}/facture`);
     expect(invoice.text).toContain(t.deps.config.seller.siren);
     expect(invoice.text).toMatch(/F\d{7}/);
