@@ -111,6 +111,14 @@ describe('registration', () => {
 });
 
 describe('login and logout', () => {
+  it('lands each role in its own area', async () => {
+    for (const [role, home] of [['MEMBER', '/compte'], ['STAFF', '/gestion'], ['ACCOUNTANT', '/comptabilite'], ['ADMIN', '/gestion']] as const) {
+      const m = await createMember(t.deps, {}, { role });
+      const res = await postForm(request.agent(t.app), '/connexion', '/connexion', { email: m.email, password: m.password });
+      expect([role, res.status, res.headers.location]).toEqual([role, 303, home]);
+    }
+  });
+
   it('logs in on a new session id, and logs out', async () => {
     const { email, password } = await createMember(t.deps);
     const agent = request.agent(t.app);

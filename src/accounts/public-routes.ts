@@ -13,6 +13,9 @@ import { sourceOf } from '../core/rate-limit.ts';
 import { grantLoginAfterReset, loginAfterResetOf } from './login-throttle.ts';
 import { askPasswordReset, authenticate, confirmEmail, isResetTokenValid, resetPassword, signUp } from './service.ts';
 
+/** Where each role lands after logging in: its own area. */
+const HOME_OF = { MEMBER: '/compte', STAFF: '/gestion', ADMIN: '/gestion', ACCOUNTANT: '/comptabilite' } as const;
+
 const ip = (req: Request) => sourceOf(req.ip);
 const empty: FormState = { values: {}, errors: {} };
 
@@ -62,7 +65,7 @@ export function accountPublicRoutes(deps: Deps): Router {
         return member;
       },
       done: (req, res, member) =>
-        res.redirect(303, safeReturnPath(req.body?.retour, '') || (member.role === 'STAFF' || member.role === 'ADMIN' ? '/gestion' : '/compte')),
+        res.redirect(303, safeReturnPath(req.body?.retour, '') || HOME_OF[member.role]),
     }),
   );
 
