@@ -1,5 +1,7 @@
 // The audit log of security-relevant events: ids only, never personal data. Each domain writes
-// only the actions it declares (with their French labels) in its module.
+// only the actions it declares (with their French labels) in its module. The journal is kept when a
+// member is erased, so `details` carries identifiers and codes, never free text typed about a person
+// (a cancellation or replacement reason stays in its own, erasable row) — decision 0077.
 import type { Db } from '../db/connect.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Deps } from '../deps.ts';
@@ -34,6 +36,7 @@ export const ROLE_LABELS: Record<string, string> = { MEMBER: 'Membre', STAFF: '�
 const DETAIL_LABELS: Record<string, string> = {
   what: 'objet', hits: 'résultats', id: 'référence', batchId: 'lot', quantity: 'quantité', count: 'nombre',
   from: 'ancien rôle', to: 'nouveau rôle', amountCents: 'montant', reason: 'motif', requestRef: 'demande écrite',
+  rank: 'rang', promotedRank: 'rang du suppléant promu',
 };
 const VALUE_LABELS: Record<string, string> = {
   'member-search': 'recherche de compte', member: 'fiche d’un membre', mail: 'courriel conservé', mailbox: 'liste des courriels',

@@ -303,7 +303,8 @@ export async function redraw(deps: Deps, staffId: string, contestId: string, ran
       if (member?.email && !member.erasedAt) await notifyWinner(deps, tx, now, c, member, deadline);
       promoted = next.rank;
     }
-    await audit(tx, 'contest.redrawn', { at: now, actor: staffId, details: { id: contestId, reason, count: promoted ?? 0 } });
+    // Ranks only: the reason is free text about the winner, kept on the rank (erasable), never in the journal.
+    await audit(tx, 'contest.redrawn', { at: now, actor: staffId, details: { id: contestId, rank: rank.rank, ...(promoted ? { promotedRank: promoted } : {}) } });
     return { promotedRank: promoted };
   });
 }

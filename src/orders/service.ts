@@ -379,10 +379,11 @@ async function unwind(
       idempotencyKey: `order-bank-refund:${o.id}`, lines: bankRefundLines(moneyReceived, o.memberNumber),
     });
   }
+  // The reason is free text about the member: it stays on the order (erasable), not in the kept journal.
   await audit(tx, to === 'CANCELLED' ? 'order.cancelled' : 'order.refunded', {
     at: now, actor, subject: o.memberId,
     details: {
-      id: o.reference, reason,
+      id: o.reference,
       ...(to === 'REFUNDED' ? { stock: restock ? `articles retournés, ${o.lines.reduce((n, l) => n + l.quantity, 0)} remis en stock` : 'articles non retournés, stock inchangé' } : {}),
     },
   });
