@@ -50,7 +50,7 @@ describe('admin', () => {
     const none = await postForm(agent, `/admin/membres/${m.member.id}`, `/admin/membres/${m.member.id}/effacer`, { requestRef: '' });
     expect(none.status).toBe(422);
     expect(none.text).toContain('Indiquez la référence de la demande écrite');
-    const ok = await postForm(agent, `/admin/membres/${m.member.id}`, `/admin/membres/${m.member.id}/effacer`, { requestRef: 'Courrier du 20/11/2026' });
+    const ok = await postForm(agent, `/admin/membres/${m.member.id}`, `/admin/membres/${m.member.id}/effacer`, { requestRef: 'DPO-2026-11-20' });
     expect(ok.status).toBe(303);
     const page = await agent.get(`/admin/membres/${m.member.id}`);
     expect(page.text).toContain('Compte effacé le');

@@ -4,6 +4,7 @@ import type request from 'supertest';
 import { createTestApp, loginAgent, postForm } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
 import { createMember } from '../src/dev/factories.ts';
+import { eraseMember } from '../src/privacy/eraser.ts';
 
 let t: TestApp;
 let agent: ReturnType<typeof request.agent>;
@@ -22,13 +23,40 @@ const erase = (memberId: string, requestRef: string) =>
 describe('erasure on written request', () => {
   it('keeps the request reference in the audit entry', async () => {
     const { member } = await createMember(t.deps);
-    expect((await erase(member.id, '  Courrier DPO-014  ')).status).toBe(303);
+    expect((await erase(member.id, '  DPO-014  ')).status).toBe(303);
     const ev = await t.deps.db.auditEvent.findFirstOrThrow({
       where: { action: 'member.erased', subjectMemberId: member.id },
     });
     expect(ev.actorMemberId).toBe(adminId);
-    expect(ev.details).toEqual({ reason: 'admin-request', requestRef: 'Courrier DPO-014' });
-    expect((await agent.get('/admin/journal')).text).toContain('Courrier DPO-014');
+    expect(ev.details).toEqual({ reason: 'admin-request', requestRef: 'DPO-014' });
+    expect((await agent.get('/admin/journal')).text).toContain('DPO-014');
+  });
+
+  it('refuses a reference that can hold a name, says why in French, keeps what was typed, and erases nothing', async () => {
+    const { member } = await createMember(t.deps);
+    for (const ref of ['Mme Dupont 12', 'DUPONT-12', 'Courrier du 20/11/2026', 'Dupont', 'M.Dupont.2026', '12', 'x'.repeat(41)]) {
+      const res = await erase(member.id, ref);
+      expect(res.status, ref).toBe(422);
+      expect(res.text, ref).toMatch(/Référence de la demande : (le numéro du courrier ou du dossier, sans espace|40 caractères au maximum)|Indiquez la référence/);
+      expect(res.text, ref).toContain(`value="${ref}"`);
+    }
+    const page = await erase(member.id, 'Mme Dupont 12');
+    expect(page.text).toContain('Référence de la demande : le numéro du courrier ou du dossier, sans espace, par exemple DPO-014 ou 2026/118');
+    expect(page.text).toContain('jamais de nom ni d’adresse électronique');
+    expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } })).erasedAt).toBeNull();
+    expect(await t.deps.db.auditEvent.count({ where: { action: 'member.erased', subjectMemberId: member.id } })).toBe(0);
+    // The service refuses it too, whoever calls it.
+    await expect(eraseMember(t.deps, member.id, { reason: 'admin-request', requestRef: 'Mme Dupont 12' })).rejects.toThrow(/jamais un nom/);
+    expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } })).erasedAt).toBeNull();
+  });
+
+  it('accepts the usual forms of a letter or file number', async () => {
+    for (const ref of ['DPO-014', '2026/118', 'LRAR.2026.07', 'AR-2026-1A']) {
+      const { member } = await createMember(t.deps);
+      expect((await erase(member.id, ref)).status, ref).toBe(303);
+      const ev = await t.deps.db.auditEvent.findFirstOrThrow({ where: { action: 'member.erased', subjectMemberId: member.id } });
+      expect(ev.details).toEqual({ reason: 'admin-request', requestRef: ref });
+    }
   });
 
   it('refuses a reference that looks like an e-mail address, and erases nothing', async () => {
@@ -36,7 +64,7 @@ describe('erasure on written request', () => {
     for (const ref of [email, `Courriel de ${email}`, 'jean.dupont＠exemple.fr']) {
       const res = await erase(member.id, ref);
       expect(res.status, ref).toBe(422);
-      expect(res.text).toContain('pas d’adresse électronique');
+      expect(res.text).toContain('jamais de nom ni d’adresse électronique');
     }
     expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } })).erasedAt).toBeNull();
     expect(await t.deps.db.auditEvent.count({ where: { action: 'member.erased', subjectMemberId: member.id } })).toBe(

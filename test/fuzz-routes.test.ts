@@ -93,7 +93,7 @@ const PLAUSIBLE: Record<string, string> = {
   nonce: '11111111-2222-4333-8444-555555555555',
   code: 'ABCD-EFGH-JKLM-N',
   role: 'STAFF',
-  requestRef: 'Courrier du 2 décembre',
+  requestRef: 'DPO-2026-118',
   token: 'x'.repeat(43),
   jeton: 'x'.repeat(43),
   retour: '/compte',

@@ -37,7 +37,7 @@ function adminRoutes(deps: Deps): Router {
 
   const memberPage = async (req: Request, res: Response, form: FormState = { values: {}, errors: {} }) => {
     const m = await memberFor(deps, req);
-    res.page('admin/member', { title: `Membre ${memberNumber(m.number)}`, m, errors: form.errors });
+    res.page('admin/member', { title: `Membre ${memberNumber(m.number)}`, m, values: form.values, errors: form.errors });
   };
 
   r.get('/membres/:id', async (req, res) => {

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { formText } from '../core/fields.ts';
 import { parseMemberNumber } from '../core/member-number.ts';
+import { isRequestRef } from '../privacy/eraser.ts';
 
 export const MemberSearchSchema = z
   .object({ q: formText('Recherche').trim().max(254, 'Recherche : 254 caractères au maximum.').optional() })
@@ -18,12 +19,15 @@ export const MemberSearchSchema = z
 
 export const RoleSchema = z.object({ role: z.enum(['MEMBER', 'STAFF', 'ACCOUNTANT', 'ADMIN'], 'Rôle inconnu.') });
 
+/** Said when the reference is refused; the form keeps what was typed so that it can be corrected. */
+export const REQUEST_REF_RULE =
+  'Référence de la demande : le numéro du courrier ou du dossier, sans espace, par exemple DPO-014 ou 2026/118 (lettres, chiffres, « - », « / » ou « . », au moins un chiffre, pas plus de 4 lettres à la suite). Elle reste au journal d’audit après l’effacement : jamais de nom ni d’adresse électronique.';
+
 export const EraseSchema = z.object({
   requestRef: formText('Référence de la demande', 'Indiquez la référence de la demande écrite (au moins 3 caractères).')
     .trim()
     .min(3, 'Indiquez la référence de la demande écrite (au moins 3 caractères).')
-    .max(100, 'Référence de la demande : 100 caractères au maximum.')
-    // The audit journal keeps it: a letter's number or a date, never an address.
-    // A reference with a number (DPO-014, courrier 2026-118), not a name: at most 40 characters.
-    .refine((s) => !/[@＠]/.test(s) && /\d/.test(s) && s.length <= 40, 'La référence est gardée au journal : un numéro de courrier ou de dossier (exemple : DPO-014), pas d’adresse électronique ni de nom.'),
+    .max(40, 'Référence de la demande : 40 caractères au maximum.')
+    // The audit journal keeps it after the erasure: a reference that cannot hold a name (decision 0077).
+    .refine(isRequestRef, REQUEST_REF_RULE),
 });

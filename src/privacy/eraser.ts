@@ -5,7 +5,7 @@ import type { Deps } from '../deps.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import { ruleOf } from '../core/module.ts';
 import type { AnyTableRule, Classification } from '../core/module.ts';
-import { ConflictError } from '../core/errors.ts';
+import { ConflictError, ValidationError } from '../core/errors.ts';
 import { auditWith } from '../audit/service.ts';
 
 export type ErasureReason = 'self' | 'admin-request' | 'retention-unconfirmed' | 'retention-inactive';
@@ -15,6 +15,15 @@ export const PRIVACY_AUDIT = {
   'data.exported': 'Données téléchargées',
 } as const;
 const audit = auditWith(PRIVACY_AUDIT);
+
+/**
+ * The reference of a written erasure request, kept in the audit journal after the erasure: the
+ * number of a letter or a file, never a name (decision 0077). Letters, digits, "-", "/" and ".",
+ * no space, 3 to 40 characters, at least one digit, at most 4 letters in a row (a surname needs more).
+ */
+export function isRequestRef(s: string): boolean {
+  return /^[A-Z0-9][A-Z0-9\-/.]{2,39}$/i.test(s) && /\d/.test(s) && !/[A-Z]{5}/i.test(s);
+}
 
 const q = (ident: string) => `"${ident.replace(/"/g, '""')}"`;
 type Rules = Record<string, AnyTableRule>;
@@ -77,6 +86,8 @@ export async function eraseMember(
   memberId: string,
   opts: { reason: ErasureReason; actorId?: string | null; requestRef?: string; forfeitConfirmed?: boolean },
 ): Promise<boolean> {
+  // The admin form checks it first, with its explanation; this guards every other caller.
+  if (opts.requestRef !== undefined && !isRequestRef(opts.requestRef)) throw new ValidationError('Référence de la demande invalide : un numéro de courrier ou de dossier, jamais un nom.', 'requestRef');
   const now = deps.clock.now();
   const { classification, erasure } = deps.registry;
   let statements = statementsCache.get(classification);
