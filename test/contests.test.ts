@@ -151,7 +151,7 @@ describe('the whole cycle', () => {
     expect(ok.stdout).toContain('OK — tirage vérifié');
     await expect(run(process.execPath, ['--import', 'tsx', 'scripts/verify-draw.ts', path.join(dir, 'bad.json')])).rejects.toMatchObject({ code: 1 });
 
-    // Results: first name and initial only; the seed and the hashes; the verify button and its script.
+    // Results: rank, receipt, role and prize, never a name (decision 0077); the seed and the hashes; the verify button and its script.
     const results = await request(t.app).get(`/concours/${contest.slug}/resultats`);
     expect(results.status).toBe(200);
     expect(results.headers['set-cookie']).toBeUndefined();
@@ -161,9 +161,16 @@ describe('the whole cycle', () => {
     const ranks = await t.deps.db.contestRank.findMany({ where: { contestId: id }, orderBy: { rank: 'asc' }, include: { entry: true } });
     const winnerEntry = ranks[0]!.entry;
     const wIdx = members.findIndex((m) => m.member.id === winnerEntry.memberId);
-    expect(results.text).toContain(`Léa${wIdx} D.`);
-    expect(results.text).not.toContain(`Durand${wIdx}`);
-    for (const m of members) expect(results.text).not.toContain(m.email);
+    expect(ranks[0]!.displayName).toBe(`Léa${wIdx} D.`); // kept for the winner's own export, shown to no visitor
+    expect(results.text).toMatch(new RegExp(`<code>${winnerEntry.publicId}</code></td>\\s*<td>Gagnant</td>\\s*<td>Peluche étoile</td>`));
+    expect(results.text).toMatch(new RegExp(`<code>${ranks[2]!.entry.publicId}</code></td>\\s*<td>Suppléant</td>\\s*<td></td>`));
+    // No name, e-mail or member id on the results page, in the draw data or in the list of receipts.
+    const published = { results: results.text, json: JSON.stringify(drawn), list: listTxt.text };
+    for (const [what, text] of Object.entries(published)) {
+      expect(text, what).not.toContain(`Léa${wIdx}`);
+      expect(text, what).not.toContain('Léa');
+      for (const m of members) for (const v of [m.email, m.member.id, `Durand`]) expect(text, what).not.toContain(v);
+    }
 
     // The winner got an e-mail; the claim page is prefilled and only theirs.
     const mail = await lastMailTo(t, members[wIdx]!.email);
@@ -198,8 +205,13 @@ describe('the whole cycle', () => {
     const final = await t.deps.db.contestRank.findMany({ where: { contestId: id }, orderBy: { rank: 'asc' } });
     expect(final.map((r) => r.status)).toEqual(['CONFIRMED', 'REPLACED', 'REPLACED', 'REPLACED']);
     expect(await t.deps.db.auditEvent.count({ where: { action: 'contest.redrawn' } })).toBe(3);
-    // The published ranking never changes.
+    // The published ranking never changes; the results say who was replaced, without the reasons.
     expect((await request(t.app).get(`/concours/${contest.slug}/tirage.json`)).body.ranking).toEqual(drawn.ranking);
+    const replacedResults = (await request(t.app).get(`/concours/${contest.slug}/resultats`)).text;
+    expect([...replacedResults.matchAll(/<td>((?:Gagnant|Suppléant)[^<]*)<\/td>/g)].map((m) => m[1])).toEqual([
+      'Gagnant', 'Gagnant, remplacé', 'Suppléant promu, remplacé', 'Suppléant promu, remplacé',
+    ]);
+    expect(replacedResults).not.toMatch(/Inéligible|Adresse non confirmée|Léa|Durand/);
 
     // Shipping: the addresses page is audited at every view; shipping once.
     const before = await t.deps.db.auditEvent.count({ where: { action: 'contest.addresses-viewed' } });

@@ -435,12 +435,37 @@ export async function publishedDraw(deps: Deps, slug: string) {
   };
 }
 
-export async function results(deps: Deps, slug: string) {
+/** A line of the public results: the rank, the receipt, the role and the prize; never a name (decision 0077). */
+export interface PublicRank {
+  rank: number;
+  receipt: string;
+  role: string;
+  prizeName: string | null;
+}
+
+const publicRole = (r: { role: string; status: string; promotedAt: Date | null }): string => {
+  const role = r.role === 'WINNER' ? 'Gagnant' : r.promotedAt ? 'Suppléant promu' : 'Suppléant';
+  return r.status === 'REPLACED' ? `${role}, remplacé` : role;
+};
+
+/** The public results: only what the published ranking already says, plus the role and the prize. */
+export async function results(deps: Deps, slug: string): Promise<{ contest: Awaited<ReturnType<typeof contestBySlug>>; ranks: PublicRank[] }> {
   const c = await contestBySlug(deps, slug);
   if (c.status !== 'DRAWN' && c.status !== 'ARCHIVED') throw new NotFoundError('Les résultats de ce concours ne sont pas encore publiés.');
-  const ranks = await deps.db.contestRank.findMany({ where: { contestId: c.id }, orderBy: { rank: 'asc' }, include: { entry: { select: { publicId: true } } } });
+  const ranks = await deps.db.contestRank.findMany({
+    where: { contestId: c.id },
+    orderBy: { rank: 'asc' },
+    select: { rank: true, role: true, status: true, promotedAt: true, prizeId: true, entry: { select: { publicId: true } } },
+  });
   const prizes = new Map(c.prizes.map((p) => [p.id, p.name]));
-  return { contest: c, ranks: ranks.map((r) => ({ ...r, prizeName: r.prizeId ? prizes.get(r.prizeId) ?? null : null })) };
+  return {
+    contest: c,
+    ranks: ranks.map((r) => ({
+      rank: r.rank, receipt: r.entry.publicId, role: publicRole(r),
+      // A replaced winner's prize went to the next reserve: it is shown on that line only.
+      prizeName: r.status !== 'REPLACED' && r.prizeId ? prizes.get(r.prizeId) ?? null : null,
+    })),
+  };
 }
 
 /** The entry's public list as a text file: the exact bytes whose SHA-256 is listHash. */
