@@ -43,6 +43,7 @@ async function openContest(title: string, opts: { closeIn?: number; quantity?: n
   return publishContest(t.deps, staff.member.id, c.id);
 }
 
+const DAY = 24 * 3600_000;
 const mutate = (s: string) => s.slice(0, -1) + (s.endsWith('0') ? '1' : '0');
 
 describe('the whole cycle', () => {
@@ -322,6 +323,51 @@ describe('erasure', () => {
     const dump = JSON.stringify(await t.deps.db.$queryRawUnsafe('SELECT e.*, r.* FROM "ContestEntry" e LEFT JOIN "ContestRank" r ON r."entryId" = e.id'));
     expect(dump).not.toContain(m.member.id);
     expect(dump).not.toContain('Zoé');
+  });
+});
+
+describe('retention of a contest closed but never drawn', () => {
+  it('unlinks its entries 3 months after the announced draw date, not before; the list stays verifiable; it can no longer be drawn', async () => {
+    const make = async (title: string, drawIn: number) => {
+      const c = await createContest(t.deps, staff.member.id, {
+        title, description: '', question: 'Quelle couleur ?', opensAt: daysFromNow(t, -1), closesAt: daysFromNow(t, 2), drawAt: daysFromNow(t, drawIn), reserves: 1, claimDays: 14,
+      });
+      await addPrize(t.deps, staff.member.id, c.id, { name: 'Peluche étoile', quantity: 1, unitCostCents: 1500 });
+      return publishContest(t.deps, staff.member.id, c.id);
+    };
+    const forgotten = await make('Concours jamais tiré', 3);
+    const lateDraw = await make('Concours tiré tard', 150); // closes at the same time, draw announced 5 months later
+    const members = await Promise.all([createMember(t.deps), createMember(t.deps)]);
+    for (const c of [forgotten, lateDraw]) for (const m of members) await enterContest(t.deps, m.member, c.slug, 'Bleu');
+    t.clock.set(new Date(forgotten.closesAt.getTime() + 1000));
+    await t.worker.drain();
+    expect((await t.deps.db.contest.findUniqueOrThrow({ where: { id: forgotten.id } })).status).toBe('CLOSED');
+    const linked = (id: string) => t.deps.db.contestEntry.count({ where: { contestId: id, OR: [{ memberId: { not: null } }, { answer: { not: null } }] } });
+
+    // Nearly 3 months after the announced draw date: nothing goes yet.
+    t.clock.set(new Date(forgotten.drawAt.getTime() + 85 * DAY));
+    await runContestRetention(t.deps);
+    expect(await linked(forgotten.id)).toBe(2);
+    // Past 3 months: the never-drawn contest's entries lose their member and answer, the public ids stay.
+    t.clock.set(new Date(forgotten.drawAt.getTime() + 95 * DAY));
+    const before = (await request(t.app).get(`/concours/${forgotten.slug}/liste.txt`)).text;
+    expect((await runContestRetention(t.deps)).entries).toBeGreaterThanOrEqual(2); // other tests' contests may go too
+    expect(await linked(forgotten.id)).toBe(0);
+    expect(await t.deps.db.contestEntry.count({ where: { contestId: forgotten.id } })).toBe(2);
+    expect((await request(t.app).get(`/concours/${forgotten.slug}/liste.txt`)).text).toBe(before); // still matches its published hash
+    // The contest closed at the same time but whose draw date is later keeps its entries.
+    expect(await linked(lateDraw.id)).toBe(2);
+    // The forgotten contest can no longer be drawn: its entries belong to nobody any more.
+    const sa = await loginAgent(t.app, staff.email, staff.password);
+    const refused = await postForm(sa, `/gestion/concours/${forgotten.id}`, `/gestion/concours/${forgotten.id}/tirer`, {});
+    expect(refused.status).toBe(409);
+    expect(refused.text).toContain('le tirage n’est plus possible');
+    expect(await t.deps.db.contestRank.count({ where: { contestId: forgotten.id } })).toBe(0);
+    // The late one is still drawn on its date, its entries linked to their members.
+    t.clock.set(new Date(lateDraw.drawAt.getTime() + 1000));
+    const sa2 = await loginAgent(t.app, staff.email, staff.password);
+    expect((await postForm(sa2, `/gestion/concours/${lateDraw.id}`, `/gestion/concours/${lateDraw.id}/tirer`, {})).status).toBe(303);
+    expect(await linked(lateDraw.id)).toBe(2);
   });
 });
 

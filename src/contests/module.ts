@@ -26,7 +26,7 @@ export const contestsModule: DomainModule = {
         if (!(err instanceof ConflictError)) throw err;
       }
     }),
-    'contests-retention': defineJob('Purge des données des concours (3 mois après tirage ou expédition)', z.object({}), async (deps) => {
+    'contests-retention': defineJob('Purge des données des concours (3 mois après le tirage, ou sa date annoncée s’il n’a pas eu lieu, ou après l’expédition)', z.object({}), async (deps) => {
       await runContestRetention(deps);
     }),
   },

@@ -14,6 +14,7 @@ import { formatDate } from '../core/dates.ts';
 import { ALGORITHM, draw, entryList, listHashOf, seedHashOf, sha256Hex } from './draw.ts';
 import { newContestPublicId, newEntryPublicId } from './ids.ts';
 import { checkPdf, pictureValue, writeRules } from './files.ts';
+import { monthsBefore, RETENTION_MONTHS } from './retention.ts';
 import { storeImage } from '../shop/images.ts';
 
 type Tx = Prisma.TransactionClient;
@@ -241,6 +242,12 @@ export async function drawContest(deps: Deps, staffId: string, id: string): Prom
       const c = await lockContest(tx, id);
       if (c.status !== 'CLOSED') throw new ConflictError('Le tirage se fait une seule fois, sur un concours clos.');
       if (now < c.drawAt) throw new ConflictError(`Le tirage est prévu le ${formatDate(c.drawAt)} : il ne peut pas avoir lieu avant.`);
+      // Past this, retention has unlinked (or is about to unlink) the entries from their members.
+      if (c.drawAt < monthsBefore(now, RETENTION_MONTHS)) {
+        throw new ConflictError(
+          `Le tirage était prévu le ${formatDate(c.drawAt)} : plus de ${RETENTION_MONTHS} mois ont passé, les participations ne sont plus reliées à leurs auteurs (politique de confidentialité) et le tirage n’est plus possible.`,
+        );
+      }
       const entries = await tx.contestEntry.findMany({ where: { contestId: id }, select: { id: true, publicId: true, memberId: true } });
       const ids = entries.map((e) => e.publicId);
       if (listHashOf(ids) !== c.listHash) throw new Error(`contest ${id}: the frozen list changed after the close`);
