@@ -2,6 +2,7 @@
 // identifiers and codes only: a reason typed by staff about a member (an order's cancellation or
 // refund, a contest winner's replacement) stays in its own row, which erasure scrubs (decision 0077).
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, daysFromNow } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
@@ -82,4 +83,31 @@ describe('audit journal after erasure', () => {
     }
     expect(hits).toEqual([]);
   }, 120_000);
+
+  it('the migration takes the reasons and free-text references out of the rows written before the rule', async () => {
+    const at = t.clock.now();
+    const old = [
+      { action: 'order.cancelled', details: { id: 'C000001', reason: 'Mme Dupont a appelé' } },
+      { action: 'order.refunded', details: { id: 'C000002', reason: 'Colis refusé par M. Durand', stock: 'articles non retournés, stock inchangé' } },
+      { action: 'contest.redrawn', details: { id: randomUUID(), reason: 'Cousine de Mme Martin', count: 3 } },
+      { action: 'member.erased', details: { reason: 'admin-request', requestRef: 'Mme Dupont 12' } },
+      { action: 'member.erased', details: { reason: 'admin-request', requestRef: 'DPO-014' } },
+      { action: 'newsletter.unsubscribed-at-mailchimp', details: { reason: 'cleaned' } },
+    ];
+    const ids: bigint[] = [];
+    for (const e of old) ids.push((await t.deps.db.auditEvent.create({ data: { at, action: e.action, details: e.details } })).id);
+    const sql = readFileSync(new URL('../prisma/migrations/20261203150000_audit_details_ids_only/migration.sql', import.meta.url), 'utf8');
+    const statements = sql.replace(/^--.*$/gm, '').split(/;\s*(?:\n|$)/).map((s) => s.trim()).filter(Boolean);
+    expect(statements).toHaveLength(2);
+    for (const st of statements) await t.deps.db.$executeRawUnsafe(st);
+    const rows = await t.deps.db.auditEvent.findMany({ where: { id: { in: ids } }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => r.details)).toEqual([
+      { id: 'C000001' },
+      { id: 'C000002', stock: 'articles non retournés, stock inchangé' },
+      { id: old[2]!.details.id, count: 3 },
+      { reason: 'admin-request', requestRef: 'ref-removed' },
+      { reason: 'admin-request', requestRef: 'DPO-014' },
+      { reason: 'cleaned' }, // a code from Mailchimp, not a staff's text
+    ]);
+  });
 });

@@ -41,7 +41,7 @@ const DETAIL_LABELS: Record<string, string> = {
 const VALUE_LABELS: Record<string, string> = {
   'member-search': 'recherche de compte', member: 'fiche d’un membre', mail: 'courriel conservé', mailbox: 'liste des courriels',
   self: 'à sa demande', 'admin-request': 'sur demande écrite', 'retention-unconfirmed': 'adresse jamais confirmée',
-  'retention-inactive': 'inactivité', ...ROLE_LABELS,
+  'retention-inactive': 'inactivité', 'ref-removed': 'référence retirée (elle pouvait contenir un nom)', ...ROLE_LABELS,
 };
 
 /**
