@@ -154,6 +154,8 @@ describe('the whole cycle', () => {
 
     // Results: rank, receipt, role and prize, never a name (decision 0077); the seed and the hashes; the verify button and its script.
     const results = await request(t.app).get(`/concours/${contest.slug}/resultats`);
+    // The way to redo the draw off the site is one link away.
+    expect(results.text).toContain('href="/verification-des-tirages"');
     expect(results.status).toBe(200);
     expect(results.headers['set-cookie']).toBeUndefined();
     expect(results.text).toContain(drawn.seed!);
