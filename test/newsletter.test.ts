@@ -9,7 +9,7 @@ import { lastMailTo, linkIn } from './helpers/mail.ts';
 import { createMember } from '../src/dev/factories.ts';
 import { confirmEmail, requestEmailChange, updateContact } from '../src/accounts/service.ts';
 import { setNewsletter } from '../src/newsletter/service.ts';
-import { subscriberHash } from '../src/newsletter/mailchimp.ts';
+import { mailchimpOf, subscriberHash } from '../src/newsletter/mailchimp.ts';
 import { unsubscribeToken } from '../src/newsletter/token.ts';
 import { eraseMember } from '../src/privacy/eraser.ts';
 import { queueInitialSync } from '../src/newsletter/sync.ts';
@@ -28,6 +28,13 @@ const contact = (m: { firstName: string | null; lastName: string | null; address
   firstName: m.firstName ?? '', lastName: m.lastName ?? '', addressLine1: m.addressLine1 ?? '', addressLine2: m.addressLine2, postcode: m.postcode ?? '',
   city: m.city ?? '', country: 'FR' as const, phone: m.phone,
 });
+
+/** A confirmed change of address (the sync it queues is left to run). */
+async function changeEmail(member: Awaited<ReturnType<typeof createMember>>['member'], password: string, next: string) {
+  await requestEmailChange(t.deps, member, next, password);
+  const link = linkIn((await lastMailTo(t, next))?.text);
+  expect(await confirmEmail(t.deps, link.split('jeton=')[1])).toBe(true);
+}
 
 /** Drains the queue, moving the clock past every backoff, until nothing is left to run. */
 async function settle(maxRounds = 50) {
@@ -129,6 +136,43 @@ describe('sync to Mailchimp', () => {
     expect(t.fake.calls.some((c) => c.path.endsWith('/actions/delete-permanent') && c.status === 204)).toBe(true);
     expect(t.fake.calls.some((c) => c.method === 'DELETE')).toBe(false);
     expect(await t.deps.db.newsletterSync.count({ where: { memberId: member.id } })).toBe(0);
+  });
+
+  it('erasure after a change to an address Mailchimp already held deletes both contacts', async () => {
+    const { member, email, password } = await createMember(t.deps, { firstName: 'Ancienne' });
+    await setNewsletter(t.deps, member, true);
+    await settle();
+    // The new address is already a contact (subscribed through a Mailchimp form, say): the old
+    // contact cannot be moved to it and is left unsubscribed.
+    const next = `deja-contact-${email}`;
+    await mailchimpOf(t.deps.config)!.setMember(subscriberHash(next), { email_address: next, status_if_new: 'subscribed', status: 'subscribed' });
+    await changeEmail(member, password, next);
+    await settle();
+    expect(contactOf(email)?.status).toBe('unsubscribed');
+    expect(contactOf(next)?.status).toBe('subscribed');
+
+    await eraseMember(t.deps, member.id, { reason: 'self', forfeitConfirmed: true });
+    const job = await t.deps.db.job.findFirstOrThrow({ where: { kind: 'newsletter.forget' }, orderBy: { id: 'desc' } });
+    expect(JSON.stringify(job.payload)).not.toContain(email);
+    await settle();
+    expect(contactOf(email)).toBeUndefined();
+    expect(contactOf(next)).toBeUndefined();
+    expect(t.fake.members.size).toBe(0);
+    expect(t.fake.dump().toLowerCase()).not.toContain(email);
+  });
+
+  it('erasure while an address change is still queued deletes the contact under the old address', async () => {
+    const { member, email, password } = await createMember(t.deps);
+    await setNewsletter(t.deps, member, true);
+    await settle();
+    const next = `en-cours-${email}`;
+    await changeEmail(member, password, next);
+    // The sync moving the contact to the new address has not run: the eraser deletes it with the member's jobs.
+    expect(await t.deps.db.job.count({ where: { memberId: member.id, kind: 'newsletter.sync', status: 'PENDING' } })).toBe(1);
+    await eraseMember(t.deps, member.id, { reason: 'self', forfeitConfirmed: true });
+    await settle();
+    expect(contactOf(email)).toBeUndefined();
+    expect(t.fake.members.size).toBe(0);
   });
 
   it('a permanent error (400 Forgotten Email Not Subscribed) is recorded, shown to admins, not retried', async () => {
@@ -279,7 +323,10 @@ describe('webhook from Mailchimp', () => {
     expect(await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({ firstName: 'Après', lastName: 'Nouveau' });
     const other = `autre-${email}`;
     expect((await fire('upemail', { old_email: email, new_email: other, new_id: 'x' })).status).toBe(200);
-    expect((await t.deps.db.newsletterSync.findUniqueOrThrow({ where: { memberId: member.id } })).remoteHash).toBe(subscriberHash(other));
+    expect(await t.deps.db.newsletterSync.findUniqueOrThrow({ where: { memberId: member.id } })).toMatchObject({
+      remoteHash: subscriberHash(other),
+      knownHashes: [subscriberHash(email), subscriberHash(other)],
+    });
     expect((await fire('cleaned', { email: other, reason: 'hard' })).status).toBe(200);
     const page = await (await loginAgent(t.app, email, password)).get('/compte/newsletter');
     expect(page.text).toContain('data-newsletter-state="désinscrit"');

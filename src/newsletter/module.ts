@@ -133,6 +133,8 @@ export const newsletterModule: DomainModule = {
       fields: {
         memberId: 'pseudonymous-id',
         remoteHash: { class: 'personal', secret: true },
+        // MD5 of addresses: erased with the row; the forget job keeps them until it has run.
+        knownHashes: { class: 'personal', secret: true },
         remoteStatus: 'personal',
         queued: 'operational',
         applied: 'operational',

@@ -117,8 +117,13 @@ export async function applyWebhook(deps: Deps, type: string, body: Record<string
       case 'upemail': {
         // The site's address stays the account's address (it logs in with it); the next change
         // queued from the site addresses the contact under its new address and sets it back.
+        // The contact's new address is one more that erasure must delete.
         const next = field('new_email');
-        if (next) await tx.newsletterSync.updateMany({ where: { memberId }, data: { remoteHash: subscriberHash(next), updatedAt: now } });
+        const row = next ? await tx.newsletterSync.findUnique({ where: { memberId }, select: { knownHashes: true } }) : null;
+        if (next && row) {
+          const hash = subscriberHash(next);
+          await tx.newsletterSync.update({ where: { memberId }, data: { remoteHash: hash, knownHashes: [...new Set([...row.knownHashes, hash])], updatedAt: now } });
+        }
         return 'upemail';
       }
       default:

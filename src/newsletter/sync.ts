@@ -1,7 +1,8 @@
 // The Mailchimp sync. Each change of a member's newsletter state, address or name queues a numbered
 // job in the outbox, in the transaction of the change; the jobs of one member run in order
 // (defineJob's orderedPerMember). The NewsletterSync row tracks the address Mailchimp holds once the
-// queue has run (remoteHash), the last number queued and the last one applied, and the last error.
+// queue has run (remoteHash), every address sent there (knownHashes, all deleted on erasure), the
+// last number queued and the last one applied, and the last error.
 import { z } from 'zod';
 import type { Deps } from '../deps.ts';
 import type { Tx } from '../core/module.ts';
@@ -57,10 +58,13 @@ export async function queueSync(tx: Tx, deps: Pick<Deps, 'config'>, memberId: st
     lastName: m.lastName,
     ...(row?.remoteHash && row.remoteHash !== hash ? { previousHash: row.remoteHash } : {}),
   };
+  // Every address sent is kept until erasure: the contact it names may outlive a later change
+  // (left unsubscribed when the new address was already a contact, or the change never ran).
+  const knownHashes = [...new Set([...(row?.knownHashes ?? []), ...(row?.remoteHash ? [row.remoteHash] : []), hash])];
   await tx.newsletterSync.upsert({
     where: { memberId },
-    create: { memberId, remoteHash: hash, queued: version, updatedAt: now },
-    update: { remoteHash: hash, queued: version, updatedAt: now },
+    create: { memberId, remoteHash: hash, knownHashes, queued: version, updatedAt: now },
+    update: { remoteHash: hash, knownHashes, queued: version, updatedAt: now },
   });
   await enqueue(tx, { kind: SYNC_JOB, payload, memberId, at: now, maxAttempts: 12 });
   return true;
@@ -102,11 +106,16 @@ async function knownIds(deps: Deps): Promise<string[]> {
   return (await deps.db.newsletterSync.findMany({ where: { remoteHash: { not: null } }, select: { memberId: true } })).map((r) => r.memberId);
 }
 
-/** In the erasure transaction: the permanent delete of every address Mailchimp may hold. */
+/**
+ * In the erasure transaction: the permanent delete of every contact Mailchimp may hold for the
+ * member: each address the site ever sent it (knownHashes), the one it holds now, the current one.
+ * The sync row and its hashes go with the erasure; the job keeps them until it is done (the worker
+ * then empties its payload).
+ */
 export async function queueForget(tx: Tx, deps: Pick<Deps, 'config'>, memberId: string, now: Date): Promise<void> {
   const row = await tx.newsletterSync.findUnique({ where: { memberId } });
   const m = await tx.member.findUnique({ where: { id: memberId }, select: { email: true } });
-  const hashes = [...new Set([row?.remoteHash, m?.email ? subscriberHash(m.email) : null].filter((h): h is string => !!h))];
+  const hashes = [...new Set([...(row?.knownHashes ?? []), row?.remoteHash, m?.email ? subscriberHash(m.email) : null].filter((h): h is string => !!h))];
   // A member Mailchimp never knew has nothing there to delete.
   if (!row || !hashes.length || !deps.config.mailchimp) return;
   // No memberId: the eraser deletes the member's jobs, and this one must outlive it (days of retries).
