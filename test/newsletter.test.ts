@@ -12,7 +12,7 @@ import { setNewsletter } from '../src/newsletter/service.ts';
 import { mailchimpOf, subscriberHash } from '../src/newsletter/mailchimp.ts';
 import { unsubscribeToken } from '../src/newsletter/token.ts';
 import { eraseMember } from '../src/privacy/eraser.ts';
-import { queueInitialSync } from '../src/newsletter/sync.ts';
+import { queueInitialSync, SyncPayload } from '../src/newsletter/sync.ts';
 import { registryHandlers, registryOrderedKinds, Worker } from '../src/jobs/worker.ts';
 
 let t: MailchimpTestApp;
@@ -58,12 +58,13 @@ describe('sync to Mailchimp', () => {
     expect(t.fake.members.size).toBe(0);
     await settle();
     expect(await statePage(agent)).toBe('inscrit');
-    expect(contactOf(email)).toMatchObject({ email_address: email, status: 'subscribed', merge_fields: { FNAME: 'Léa', LNAME: 'Durand' } });
-    expect(contactOf(email)!.merge_fields.UNSUBURL).toBe(`http://club.test/newsletter/desinscription/${unsubscribeToken(t.deps, member.id)}`);
+    expect(contactOf(email)).toMatchObject({ email_address: email, status: 'subscribed', merge_fields: {} });
 
+    // Mailchimp holds no name: a rename sends it nothing.
+    const calls = t.fake.calls.length;
     await updateContact(t.deps, member.id, { ...contact(member), lastName: 'Durand-Petit' });
     await settle();
-    expect(contactOf(email)!.merge_fields.LNAME).toBe('Durand-Petit');
+    expect(t.fake.calls.length).toBe(calls);
 
     const next = `nouvelle-${email}`;
     await requestEmailChange(t.deps, member, next, password);
@@ -88,14 +89,37 @@ describe('sync to Mailchimp', () => {
     expect(data.lettre_information).toMatchObject({ etat: 'désinscrit', statut_chez_mailchimp: 'unsubscribed' });
     const toMailchimp = data.transmissions_a_des_tiers.filter((d) => d.destinataire.startsWith('Mailchimp'));
     expect(toMailchimp.map((d) => d.donnees)).toEqual([
-      'inscription (adresse, prénom, nom)',
-      'mise à jour (adresse, prénom, nom)',
-      'changement d’adresse (ancienne et nouvelle adresse, prénom, nom)',
+      'inscription (adresse)',
+      'changement d’adresse (ancienne et nouvelle adresse)',
       'désinscription (adresse)',
     ]);
     expect(toMailchimp.every((d) => /^\d{4}-\d{2}-\d{2}T/.test(d.date))).toBe(true);
     const handovers = await t.deps.db.newsletterHandover.findMany({ where: { memberId: member.id }, orderBy: { at: 'asc' } });
-    expect(handovers.map((h) => h.action)).toEqual(['subscribe', 'update', 'email-change', 'unsubscribe']);
+    expect(handovers.map((h) => h.action)).toEqual(['address-subscribe', 'address-change', 'unsubscribe']);
+  });
+
+  it('Mailchimp receives the address and the status only: no names, no link holding the member id', async () => {
+    const { member, email, password } = await createMember(t.deps, { firstName: 'Prénomsecret', lastName: 'Nomsecret' });
+    await setNewsletter(t.deps, member, true);
+    await settle();
+    expect(contactOf(email)).toMatchObject({ email_address: email, status: 'subscribed' });
+    expect(contactOf(email)!.merge_fields).toEqual({});
+    const next = `autre-${email}`;
+    await changeEmail(member, password, next);
+    await settle();
+    await setNewsletter(t.deps, member, false);
+    await setNewsletter(t.deps, member, true);
+    await settle();
+    expect(contactOf(next)).toMatchObject({ email_address: next, status: 'subscribed', merge_fields: {} });
+    // Every request the site made: its body has no other field than the address and the status.
+    expect(t.fake.calls.length).toBeGreaterThanOrEqual(4);
+    const fields = new Set(t.fake.calls.flatMap((c) => Object.keys((c.body ?? {}) as object)));
+    expect([...fields].sort()).toEqual(['email_address', 'status', 'status_if_new']);
+    const sent = JSON.stringify(t.fake.calls);
+    for (const secret of ['Prénomsecret', 'Nomsecret', member.id, 'desinscription']) expect(sent).not.toContain(secret);
+    // A job queued before this change still runs: the names it carries are dropped.
+    const old = SyncPayload.parse({ memberId: member.id, version: 9, status: 'subscribed', email: next, firstName: 'Prénomsecret', lastName: 'Nomsecret' });
+    expect(old).toEqual({ memberId: member.id, version: 9, status: 'subscribed', email: next });
   });
 
   it('a member Mailchimp never knew is not sent there (name change, opt-out)', async () => {
@@ -117,7 +141,7 @@ describe('sync to Mailchimp', () => {
     expect(t.fake.members.size).toBe(0);
     expect(await confirmEmail(t.deps, token)).toBe(true);
     await settle();
-    expect(contactOf(email)).toMatchObject({ status: 'subscribed', merge_fields: { FNAME: 'Nina' } });
+    expect(contactOf(email)).toMatchObject({ email_address: email, status: 'subscribed', merge_fields: {} });
   });
 
   it('erasure deletes the contact permanently (not archived); nothing about the member stays in the fake', async () => {
@@ -216,7 +240,7 @@ describe('sync to Mailchimp', () => {
   });
 
   it('fake down during 100 changes: once it is back every change is applied, in order, none lost, none duplicated', async () => {
-    const members = await Promise.all(Array.from({ length: 10 }, (_, i) => createMember(t.deps, { firstName: `Panne${i}` })));
+    const members = await Promise.all(Array.from({ length: 10 }, () => createMember(t.deps)));
     for (const m of members) await setNewsletter(t.deps, m.member, true);
     await settle();
     t.fake.calls.length = 0;
@@ -225,17 +249,17 @@ describe('sync to Mailchimp', () => {
     const worker = new Worker({ db: t.deps.db, clock: t.clock, logger: t.deps.logger, handlers: registryHandlers(t.deps), orderedKinds: registryOrderedKinds(t.deps) });
     t.fake.failWith = 503;
     const started = t.clock.now().getTime();
-    // 100 changes, interleaved between members; the worker keeps trying (and failing) meanwhile.
+    // 100 changes (each member opts out, in, out … ten times), interleaved between members; the
+    // worker keeps trying (and failing) meanwhile.
+    const statusAt = (round: number) => (round % 2 === 0 ? 'unsubscribed' : 'subscribed');
     for (let round = 0; round < 10; round++) {
-      for (const [i, m] of members.entries()) {
-        await updateContact(t.deps, m.member.id, { ...contact(m.member), firstName: `Panne${i}`, lastName: `V${round}` });
-      }
+      for (const m of members) await setNewsletter(t.deps, m.member, statusAt(round) === 'subscribed');
       await worker.drain();
       t.clock.advance(60_000);
     }
     expect(await t.deps.db.job.count({ where: { kind: 'newsletter.sync', status: 'PENDING' } })).toBe(100);
     expect(t.fake.members.size).toBe(10);
-    expect([...t.fake.members.values()].every((c) => c.merge_fields.LNAME === 'Martin')).toBe(true);
+    expect([...t.fake.members.values()].every((c) => c.status === 'subscribed')).toBe(true);
 
     t.fake.failWith = null;
     const back = t.clock.now().getTime();
@@ -246,10 +270,10 @@ describe('sync to Mailchimp', () => {
     }
     const recoveryMs = performance.now() - wall;
     const waitedMs = t.clock.now().getTime() - back;
-    for (const [i, m] of members.entries()) {
-      const applied = t.fake.calls.filter((c) => c.method === 'PUT' && c.status === 200 && c.path.endsWith(subscriberHash(m.email)));
-      expect(applied.map((c) => (c.body as { merge_fields: Record<string, string> }).merge_fields.LNAME)).toEqual(Array.from({ length: 10 }, (_, r) => `V${r}`));
-      expect(contactOf(m.email)!.merge_fields).toMatchObject({ FNAME: `Panne${i}`, LNAME: 'V9' });
+    for (const m of members) {
+      const applied = t.fake.calls.filter((c) => c.status === 200 && c.path.endsWith(subscriberHash(m.email)));
+      expect(applied.map((c) => (c.body as { status: string }).status)).toEqual(Array.from({ length: 10 }, (_, r) => statusAt(r)));
+      expect(contactOf(m.email)!.status).toBe('subscribed');
     }
     expect(await t.deps.db.job.count({ where: { kind: 'newsletter.sync', memberId: { in: members.map((m) => m.member.id) }, status: { not: 'DONE' } } })).toBe(0);
     const rows = await t.deps.db.newsletterSync.findMany({ where: { memberId: { in: members.map((m) => m.member.id) } } });
@@ -263,7 +287,7 @@ describe('sync to Mailchimp', () => {
   it('measures jobs per second through the fake', async () => {
     const members = await Promise.all(Array.from({ length: 20 }, () => createMember(t.deps)));
     for (const m of members) await setNewsletter(t.deps, m.member, true);
-    for (let r = 0; r < 9; r++) for (const m of members) await updateContact(t.deps, m.member.id, { ...contact(m.member), lastName: `Débit${r}` });
+    for (let r = 0; r < 9; r++) for (const m of members) await setNewsletter(t.deps, m.member, r % 2 === 1);
     const n = await t.deps.db.job.count({ where: { kind: 'newsletter.sync', status: 'PENDING' } });
     expect(n).toBe(200);
     const wall = performance.now();
@@ -315,12 +339,13 @@ describe('webhook from Mailchimp', () => {
     expect(await statePage(await loginAgent(t.app, email, password))).toBe('désinscrit');
   });
 
-  it('cleaned, profile and upemail flow back; unknown addresses are ignored', async () => {
+  it('cleaned and upemail flow back; profile (names) and unknown addresses are ignored', async () => {
     const { member, email, password } = await createMember(t.deps, { firstName: 'Avant' });
     await setNewsletter(t.deps, member, true);
     await settle();
+    // Mailchimp holds no names: those of its preferences form do not overwrite the account's.
     expect((await fire('profile', { email, 'merges][FNAME': 'Après', 'merges][LNAME': 'Nouveau' })).status).toBe(200);
-    expect(await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({ firstName: 'Après', lastName: 'Nouveau' });
+    expect(await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } })).toMatchObject({ firstName: 'Avant', lastName: member.lastName });
     const other = `autre-${email}`;
     expect((await fire('upemail', { old_email: email, new_email: other, new_id: 'x' })).status).toBe(200);
     expect(await t.deps.db.newsletterSync.findUniqueOrThrow({ where: { memberId: member.id } })).toMatchObject({

@@ -178,11 +178,9 @@ export async function resetPassword(deps: Deps, token: string, password: string)
 /** Never writes to an erased account (a save that raced the erasure finds nothing to update). */
 export async function updateContact(deps: Deps, memberId: string, input: ContactInput): Promise<void> {
   await deps.db.$transaction(async (tx) => {
-    const before = await tx.member.findUnique({ where: { id: memberId }, select: { firstName: true, lastName: true } });
     const r = await tx.member.updateMany({ where: { id: memberId, erasedAt: null }, data: contactData(input) });
     if (r.count !== 1) throw new NotFoundError('Ce compte n’existe plus.');
-    // Mailchimp holds the names only.
-    if (before?.firstName !== input.firstName || before?.lastName !== input.lastName) await memberDetailsChanged(tx, deps, memberId, deps.clock.now());
+    // Nothing of it goes to Mailchimp, which holds the address only (decision 0076).
   });
 }
 

@@ -1,5 +1,6 @@
 // The monthly newsletter through Mailchimp: the member's choice, the sync jobs (ordered per
-// member), the webhook from Mailchimp, the unsubscribe link, the admins' page, and its privacy parts.
+// member), the webhook from Mailchimp, the unsubscribe link of letters already sent, the admins'
+// page, and its privacy parts. Mailchimp gets the member's address and status only (decision 0076).
 import { timingSafeEqual } from 'node:crypto';
 import { Router } from 'express';
 import type { Request, Response } from 'express';
@@ -19,10 +20,14 @@ const NewsletterSchema = z.object({ newsletter: checkbox('Lettre d’information
 const EmptySchema = z.object({});
 
 const ACTION_LABELS: Record<string, string> = {
-  subscribe: 'inscription (adresse, prénom, nom)',
-  update: 'mise à jour (adresse, prénom, nom)',
-  'email-change': 'changement d’adresse (ancienne et nouvelle adresse, prénom, nom)',
+  'address-subscribe': 'inscription (adresse)',
+  'address-update': 'mise à jour (adresse)',
+  'address-change': 'changement d’adresse (ancienne et nouvelle adresse)',
   unsubscribe: 'désinscription (adresse)',
+  // Hand-overs recorded before decision 0076, when the names and a personal unsubscribe link were sent too.
+  subscribe: 'inscription (adresse, prénom, nom, lien de désinscription personnel)',
+  update: 'mise à jour (adresse, prénom, nom, lien de désinscription personnel)',
+  'email-change': 'changement d’adresse (ancienne et nouvelle adresse, prénom, nom, lien de désinscription personnel)',
 };
 
 function sameSecret(given: string, expected: string | undefined): boolean {

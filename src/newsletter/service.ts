@@ -38,8 +38,8 @@ export async function setNewsletter(deps: Deps, member: Pick<Member, 'id' | 'new
 }
 
 /**
- * The hook the accounts domain calls in the transaction of a change of address (confirmed) or of
- * name: Mailchimp gets the new values if it knows the member.
+ * The hook the accounts domain calls in the transaction of a confirmed change of address: Mailchimp
+ * gets the new address if it knows the member. Names are not sent there (decision 0076).
  */
 export async function memberDetailsChanged(tx: Tx, deps: Pick<Deps, 'config'>, memberId: string, now: Date): Promise<void> {
   await queueSync(tx, deps, memberId, now);
@@ -108,12 +108,6 @@ export async function applyWebhook(deps: Deps, type: string, body: Record<string
         await tx.newsletterSync.updateMany({ where: { memberId }, data: { remoteStatus: type === 'cleaned' ? 'cleaned' : 'unsubscribed', lastSyncAt: now, updatedAt: now } });
         return type;
       }
-      case 'profile': {
-        const first = field('merges][FNAME').trim().slice(0, 100);
-        const last = field('merges][LNAME').trim().slice(0, 100);
-        await tx.member.update({ where: { id: memberId }, data: { ...(first ? { firstName: first } : {}), ...(last ? { lastName: last } : {}) } });
-        return 'profile';
-      }
       case 'upemail': {
         // The site's address stays the account's address (it logs in with it); the next change
         // queued from the site addresses the contact under its new address and sets it back.
@@ -126,6 +120,8 @@ export async function applyWebhook(deps: Deps, type: string, body: Record<string
         }
         return 'upemail';
       }
+      // 'profile' (the contact's preferences form at Mailchimp) among them: the site sends no names
+      // there and takes none back; the account's names are changed on the site only.
       default:
         return 'ignored';
     }

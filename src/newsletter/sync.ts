@@ -1,4 +1,5 @@
-// The Mailchimp sync. Each change of a member's newsletter state, address or name queues a numbered
+// The Mailchimp sync. Mailchimp gets the member's address and newsletter status, nothing else (no
+// names, no link holding the member's id: decision 0076). Each change of either queues a numbered
 // job in the outbox, in the transaction of the change; the jobs of one member run in order
 // (defineJob's orderedPerMember). The NewsletterSync row tracks the address Mailchimp holds once the
 // queue has run (remoteHash), every address sent there (knownHashes, all deleted on erasure), the
@@ -10,18 +11,16 @@ import { enqueue } from '../jobs/queue.ts';
 import { PermanentJobError, RetryAtError, scrubError } from '../jobs/worker.ts';
 import { MailchimpError, mailchimpOf, subscriberHash } from './mailchimp.ts';
 import type { ListMember } from './mailchimp.ts';
-import { unsubscribeUrl } from './token.ts';
 
 export const SYNC_JOB = 'newsletter.sync';
 export const FORGET_JOB = 'newsletter.forget';
 
+/** Jobs queued before decision 0076 also carry firstName and lastName: parsing drops them. */
 export const SyncPayload = z.object({
   memberId: z.uuid(),
   version: z.number().int().positive(),
   status: z.enum(['subscribed', 'unsubscribed']),
   email: z.string().min(3),
-  firstName: z.string().nullable(),
-  lastName: z.string().nullable(),
   /** The hash of the address Mailchimp held before this change (an e-mail change). */
   previousHash: z.string().regex(/^[0-9a-f]{32}$/).optional(),
 });
@@ -41,7 +40,7 @@ export async function queueSync(tx: Tx, deps: Pick<Deps, 'config'>, memberId: st
   if (!deps.config.mailchimp) return false;
   const m = await tx.member.findUnique({
     where: { id: memberId },
-    select: { email: true, firstName: true, lastName: true, newsletterOptIn: true, emailConfirmedAt: true, erasedAt: true },
+    select: { email: true, newsletterOptIn: true, emailConfirmedAt: true, erasedAt: true },
   });
   if (!m || m.erasedAt || !m.email) return false;
   const row = await tx.newsletterSync.findUnique({ where: { memberId } });
@@ -54,8 +53,6 @@ export async function queueSync(tx: Tx, deps: Pick<Deps, 'config'>, memberId: st
     version,
     status,
     email: m.email,
-    firstName: m.firstName,
-    lastName: m.lastName,
     ...(row?.remoteHash && row.remoteHash !== hash ? { previousHash: row.remoteHash } : {}),
   };
   // Every address sent is kept until erasure: the contact it names may outlive a later change
@@ -150,9 +147,9 @@ export async function runSync(deps: Deps, p: SyncPayload): Promise<void> {
       }
     }
     if (p.status === 'subscribed') {
-      const merge_fields = { FNAME: p.firstName ?? '', LNAME: p.lastName ?? '', UNSUBURL: unsubscribeUrl(deps, p.memberId) };
-      result = await api.setMember(hash, { email_address: p.email, status_if_new: 'subscribed', status: 'subscribed', merge_fields });
-      action = p.previousHash ? 'email-change' : p.version === 1 ? 'subscribe' : 'update';
+      // The address and the status only: no merge fields.
+      result = await api.setMember(hash, { email_address: p.email, status_if_new: 'subscribed', status: 'subscribed' });
+      action = p.previousHash ? 'address-change' : p.version === 1 ? 'address-subscribe' : 'address-update';
     } else {
       result = await api.updateMember(hash, { status: 'unsubscribed' });
       action = 'unsubscribe';

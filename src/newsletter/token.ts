@@ -1,5 +1,8 @@
-// The unsubscribe link of every newsletter: /newsletter/desinscription/<member id>.<HMAC>, signed
-// with the site's code secret; no login needed, and it holds no personal data but the member's id.
+// The site's unsubscribe link: /newsletter/desinscription/<member id>.<HMAC>, signed with the site's
+// code secret; no login needed, and it holds no personal data but the member's id. Letters are now
+// sent with Mailchimp's own unsubscribe link (*|UNSUB|*), which reaches the site through the webhook:
+// the site no longer sends this one to Mailchimp (decision 0076) and keeps it working for the
+// letters already sent with it.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { Deps } from '../deps.ts';
 
@@ -8,10 +11,6 @@ const mac = (deps: Pick<Deps, 'config'>, memberId: string) =>
 
 export function unsubscribeToken(deps: Pick<Deps, 'config'>, memberId: string): string {
   return `${memberId}.${mac(deps, memberId)}`;
-}
-
-export function unsubscribeUrl(deps: Pick<Deps, 'config'>, memberId: string): string {
-  return `${deps.config.publicUrl}/newsletter/desinscription/${unsubscribeToken(deps, memberId)}`;
 }
 
 /** The member id the token was made for, or null. */

@@ -83,7 +83,8 @@ describe('newsletter: from opt-in at registration to erasure at Mailchimp', () =
     await expect(state(page)).resolves.toBe('en attente de confirmation');
 
     await app.t.worker.drain();
-    expect(fake.members.get(subscriberHash(email))).toMatchObject({ email_address: email, status: 'subscribed', merge_fields: { FNAME: 'Léa', LNAME: 'Lettre' } });
+    // The address and the status only (decision 0076).
+    expect(fake.members.get(subscriberHash(email))).toMatchObject({ email_address: email, status: 'subscribed', merge_fields: {} });
     await page.reload();
     await expect(state(page)).resolves.toBe('inscrit');
     await screenshot(page, 'newsletter-member');
