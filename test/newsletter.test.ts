@@ -130,6 +130,33 @@ describe('sync to Mailchimp', () => {
     expect(t.fake.calls).toEqual([]);
   });
 
+  it('a contact synced before decision 0076 loses its names and link at its next sync', async () => {
+    const legacy = async (m: Awaited<ReturnType<typeof createMember>>) => {
+      await setNewsletter(t.deps, m.member, true);
+      await settle();
+      // What the site used to send: the names and its own unsubscribe link, holding the member's id.
+      const merge_fields = { FNAME: 'Ancien', LNAME: 'Envoi', UNSUBURL: `http://club.test/newsletter/desinscription/${unsubscribeToken(t.deps, m.member.id)}` };
+      await mailchimpOf(t.deps.config)!.updateMember(subscriberHash(m.email), { merge_fields });
+      expect(contactOf(m.email)!.merge_fields).toEqual(merge_fields);
+    };
+    const stays = await createMember(t.deps);
+    const leaves = await createMember(t.deps);
+    await legacy(stays);
+    await legacy(leaves);
+    t.fake.calls.length = 0;
+    await setNewsletter(t.deps, leaves.member, false);
+    await queueInitialSync(t.deps, { all: true }); // the admins' "resync everyone"
+    await settle();
+    const emptied = { FNAME: '', LNAME: '', UNSUBURL: '' };
+    expect(contactOf(stays.email)).toMatchObject({ status: 'subscribed', merge_fields: emptied });
+    expect(contactOf(leaves.email)).toMatchObject({ status: 'unsubscribed', merge_fields: emptied });
+    // A contact without them costs no extra request.
+    const before = t.fake.calls.length;
+    await setNewsletter(t.deps, stays.member, false);
+    await settle();
+    expect(t.fake.calls.length).toBe(before + 1);
+  });
+
   it('an address not yet confirmed waits; its confirmation subscribes it', async () => {
     const agent = request.agent(t.app);
     const email = `attente-${process.pid}@exemple.fr`;

@@ -10,7 +10,7 @@ import type { Tx } from '../core/module.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { PermanentJobError, RetryAtError, scrubError } from '../jobs/worker.ts';
 import { MailchimpError, mailchimpOf, subscriberHash } from './mailchimp.ts';
-import type { ListMember } from './mailchimp.ts';
+import type { ListMember, MailchimpApi } from './mailchimp.ts';
 
 export const SYNC_JOB = 'newsletter.sync';
 export const FORGET_JOB = 'newsletter.forget';
@@ -130,6 +130,16 @@ async function recordError(deps: Deps, memberId: string, err: unknown): Promise<
   await deps.db.newsletterSync.updateMany({ where: { memberId }, data: { lastError: scrubError(err), lastErrorAt: deps.clock.now() } });
 }
 
+/** The merge fields the site sent before decision 0076: the names, and a link holding the member's id. */
+const LEGACY_FIELDS = ['FNAME', 'LNAME', 'UNSUBURL'];
+
+/** Empties the legacy merge fields a contact still carries (one more request, for those contacts only). */
+async function clearLegacyFields(api: MailchimpApi, hash: string, contact: ListMember | null): Promise<ListMember | null> {
+  const kept = LEGACY_FIELDS.filter((f) => contact?.merge_fields?.[f]);
+  if (!contact || !kept.length) return contact;
+  return api.updateMember(hash, { merge_fields: Object.fromEntries(kept.map((f) => [f, ''])) });
+}
+
 export async function runSync(deps: Deps, p: SyncPayload): Promise<void> {
   const api = mailchimpOf(deps.config);
   if (!api) throw new Error('Mailchimp n’est pas configuré (MAILCHIMP_API_KEY)');
@@ -143,15 +153,15 @@ export async function runSync(deps: Deps, p: SyncPayload): Promise<void> {
       } catch (err) {
         // The new address is already a contact: the old one is unsubscribed, the new one updated below.
         if (!(err instanceof MailchimpError) || err.status !== 400) throw err;
-        await api.updateMember(p.previousHash, { status: 'unsubscribed' });
+        await clearLegacyFields(api, p.previousHash, await api.updateMember(p.previousHash, { status: 'unsubscribed' }));
       }
     }
     if (p.status === 'subscribed') {
       // The address and the status only: no merge fields.
-      result = await api.setMember(hash, { email_address: p.email, status_if_new: 'subscribed', status: 'subscribed' });
+      result = await clearLegacyFields(api, hash, await api.setMember(hash, { email_address: p.email, status_if_new: 'subscribed', status: 'subscribed' }));
       action = p.previousHash ? 'address-change' : p.version === 1 ? 'address-subscribe' : 'address-update';
     } else {
-      result = await api.updateMember(hash, { status: 'unsubscribed' });
+      result = await clearLegacyFields(api, hash, await api.updateMember(hash, { status: 'unsubscribed' }));
       action = 'unsubscribe';
     }
   } catch (err) {
