@@ -226,6 +226,18 @@ describe('sync to Mailchimp', () => {
     expect(t.fake.members.size).toBe(0);
   });
 
+  it('erasure on a process without the Mailchimp configuration still queues the permanent delete', async () => {
+    const { member, email } = await createMember(t.deps);
+    await setNewsletter(t.deps, member, true);
+    await settle();
+    expect(contactOf(email)?.status).toBe('subscribed');
+    // The key removed since the member was synced, or missing on the instance that handles the request.
+    await eraseMember({ ...t.deps, config: { ...t.deps.config, mailchimp: null } }, member.id, { reason: 'self', forfeitConfirmed: true });
+    await settle();
+    expect(contactOf(email)).toBeUndefined();
+    expect(t.fake.members.size).toBe(0);
+  });
+
   it('a permanent error (400 Forgotten Email Not Subscribed) is recorded, shown to admins, not retried', async () => {
     const first = await createMember(t.deps);
     await setNewsletter(t.deps, first.member, true);

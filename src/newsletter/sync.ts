@@ -113,8 +113,11 @@ export async function queueForget(tx: Tx, deps: Pick<Deps, 'config'>, memberId: 
   const row = await tx.newsletterSync.findUnique({ where: { memberId } });
   const m = await tx.member.findUnique({ where: { id: memberId }, select: { email: true } });
   const hashes = [...new Set([...(row?.knownHashes ?? []), row?.remoteHash, m?.email ? subscriberHash(m.email) : null].filter((h): h is string => !!h))];
-  // A member Mailchimp never knew has nothing there to delete.
-  if (!row || !hashes.length || !deps.config.mailchimp) return;
+  // A member Mailchimp never knew has nothing there to delete: no sync was ever queued, so no row.
+  // One it knew is forgotten even if this process has no Mailchimp configuration (the key removed
+  // since, or missing on one instance): the job waits for a worker that has it, retried for days,
+  // then dead and shown to admins.
+  if (!row || !hashes.length) return;
   // No memberId: the eraser deletes the member's jobs, and this one must outlive it (days of retries).
   await enqueue(tx, { kind: FORGET_JOB, payload: { hashes }, at: now, maxAttempts: 30 });
 }
