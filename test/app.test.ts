@@ -32,6 +32,12 @@ describe('the public site', () => {
     expect(res.text).toContain('href="/conditions-utilisation"');
   });
 
+  it('says Mailchimp receives the e-mail address only (decision 0076)', async () => {
+    const res = await request(t.app).get('/confidentialite');
+    expect(res.text).toContain('<strong>votre adresse électronique, et rien d’autre</strong>');
+    expect(res.text).not.toMatch(/prénom et votre nom/);
+  });
+
   it('serves a French 404 page without a cookie', async () => {
     const res = await request(t.app).get('/nulle-part');
     expect(res.status).toBe(404);
