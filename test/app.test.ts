@@ -26,7 +26,7 @@ describe('the public site', () => {
 
   it('shows the policy version and its update date', async () => {
     const res = await request(t.app).get('/confidentialite');
-    expect(res.text).toMatch(/Version 2026-12-02 — dernière mise à jour le 2 décembre 2026/);
+    expect(res.text).toMatch(/Version 2026-12-03 — dernière mise à jour le 3 décembre 2026/);
     // The contact for the other rights is the configured one (PRIVACY_EMAIL), and the page points to the terms of use.
     expect(res.text).toContain(`href="mailto:${t.deps.config.privacyEmail}"`);
     expect(res.text).toContain('href="/conditions-utilisation"');
