@@ -358,6 +358,7 @@ describe('webhook from Mailchimp', () => {
     expect((await request(t.app).get(url())).status).toBe(200);
     expect((await request(t.app).get(url('wrong-secret-0123456789'))).status).toBe(404);
     expect((await request(t.app).get(url())).headers['set-cookie']).toBeUndefined();
+    expect(t.logs.filter((l) => l.includes(WEBHOOK_SECRET))).toEqual([]);
   });
 
   it('unsubscribe flows back to the member; a wrong secret is refused and changes nothing', async () => {
@@ -420,6 +421,10 @@ describe('unsubscribe link', () => {
     const forged = path.slice(0, -3) + (path.endsWith('AAA') ? 'BBB' : 'AAA');
     expect((await request(t.app).get(forged)).status).toBe(404);
     expect((await request(t.app).get('/newsletter/desinscription/nimportequoi')).status).toBe(404);
+    // The token opens the member's unsubscription: the access log writes the path without it.
+    const token = path.split('/').pop()!;
+    expect(t.logs.some((l) => l.includes('/newsletter/desinscription/…'))).toBe(true);
+    expect(t.logs.filter((l) => l.includes(token) || l.includes(member.id))).toEqual([]);
   });
 });
 

@@ -149,6 +149,11 @@ export interface DomainModule {
   disclosures?(deps: Deps, memberId: string): Promise<Disclosure[]>;
   /** Audit actions this domain writes, with their French labels for the journal. */
   audit?: Record<string, string>;
+  /**
+   * Path prefixes whose rest is a secret (a capability link's token, a webhook's secret): the logs
+   * write `…` in its place, whatever the answer (even a refusal before any route matched).
+   */
+  secretPaths?: string[];
   /** French names of the keys this domain puts in its audit events' details (e.g. productId: 'produit'). */
   auditDetails?: Record<string, string>;
   nav?: NavEntry[];

@@ -13,6 +13,8 @@ export interface Registry {
   erasure: ErasureHooks[];
   exports: ExportSection[];
   auditLabels: Record<string, string>;
+  /** Path prefixes whose rest is a secret, kept out of the logs (DomainModule.secretPaths). */
+  secretPaths: string[];
   /** The modules' names for the keys of audit details; a key means the same in every domain. */
   auditDetailLabels: Record<string, string>;
   /** Every module's member facts by name (DomainModule.memberFacts). */
@@ -70,6 +72,7 @@ export function buildRegistry(modules: readonly DomainModule[]): Registry {
     exports: modules.flatMap((m) => m.exports ?? []),
     auditLabels,
     auditDetailLabels,
+    secretPaths: modules.flatMap((m) => m.secretPaths ?? []),
     memberFacts,
     nav: (area) => nav.filter((n) => n.area === area),
   };

@@ -59,7 +59,7 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
   app.locals.siteName = 'Club Petites Stars';
 
   // What every request passes through, up to the static files, runs as one layer (chain.ts).
-  const first: RequestHandler[] = [requestLog(logger, app.request)];
+  const first: RequestHandler[] = [requestLog(logger, app.request, deps.registry.secretPaths)];
   const pageCache = new PageCache({ ttlMs: config.pageCacheSeconds * 1000 });
   app.locals.pageCache = pageCache;
   if (pageCache.enabled) {

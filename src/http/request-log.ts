@@ -19,7 +19,17 @@ const CHILD = Symbol('request logger');
  * The middleware, and `req.log` on the app's requests (`request`: the app's request prototype,
  * `app.request`): a getter defined there once, not a property defined on each request.
  */
-export function requestLog(logger: Logger, request: object): RequestHandler {
+/**
+ * The path as logged: without its query string, and with what follows a secret prefix (a path that
+ * carries a capability, such as an unsubscribe link's token: DomainModule.secretPaths) as `…`.
+ */
+export function loggedPath(url: string | undefined, secretPrefixes: readonly string[]): string {
+  const path = safeUrl(url);
+  for (const prefix of secretPrefixes) if (path.startsWith(prefix) && path.length > prefix.length) return `${prefix}…`;
+  return path;
+}
+
+export function requestLog(logger: Logger, request: object, secretPrefixes: readonly string[] = []): RequestHandler {
   // The completed-request line holds only an id, the method, the path without its query string,
   // the status and the duration: no key of it can hold personal data, so it skips the redaction
   // pass (about 6 times the cost of the line itself, for every request). Other lines keep it.
@@ -27,7 +37,7 @@ export function requestLog(logger: Logger, request: object): RequestHandler {
   Object.defineProperty(request, 'log', {
     configurable: true,
     get(this: Request & { [CHILD]?: Logger }): Logger {
-      return (this[CHILD] ??= logger.child({ req: { id: this.id, method: this.method, url: safeUrl(this.originalUrl) } }));
+      return (this[CHILD] ??= logger.child({ req: { id: this.id, method: this.method, url: loggedPath(this.originalUrl, secretPrefixes) } }));
     },
   });
   return (req, res, next) => {
@@ -38,7 +48,7 @@ export function requestLog(logger: Logger, request: object): RequestHandler {
     res.on('finish', () => {
       const status = res.statusCode;
       const line = {
-        req: { id, method: req.method, url: safeUrl(req.originalUrl) },
+        req: { id, method: req.method, url: loggedPath(req.originalUrl, secretPrefixes) },
         res: { statusCode: status },
         responseTime: Number(process.hrtime.bigint() - started) / 1e6,
       };

@@ -189,6 +189,8 @@ export const newsletterModule: DomainModule = {
     }));
   },
   audit: NEWSLETTER_AUDIT,
+  // The webhook's secret and the unsubscribe link's token: capabilities, never in the logs.
+  secretPaths: ['/webhooks/mailchimp/', '/newsletter/desinscription/'],
   nav: [
     { area: 'member', href: '/compte/newsletter', label: 'Lettre d’information', hint: 'Vous inscrire ou vous désinscrire.' },
     { area: 'admin', href: '/admin/newsletter', label: 'Lettre d’information', hint: 'Synchronisation avec Mailchimp : état, erreurs.' },
