@@ -10,7 +10,7 @@ import { endSession, SESSION_COOKIE, startSession } from '../http/session.ts';
 import { AppError } from '../core/errors.ts';
 import { memberNumber } from '../core/member-number.ts';
 import { ChangeEmailSchema, ChangePasswordSchema, ContactSchema, COUNTRIES, DeleteSchema } from './schema.ts';
-import { changePassword, deleteOwnAccount, requestEmailChange, resendConfirmation, updateContact } from './service.ts';
+import { changePassword, deleteOwnAccount, ownAccountDeletionVeto, requestEmailChange, resendConfirmation, updateContact } from './service.ts';
 import { shownBalance } from '../credit/ledger.ts';
 
 const contactValues = (m: Member): Record<string, string> => ({
@@ -110,6 +110,9 @@ export function accountMemberRoutes(deps: Deps): Router {
       title: 'Supprimer mon compte',
       number: memberNumber(req.member!.number),
       balanceCents: await shownBalance(deps, req, req.member!.id),
+      // Said before the password is asked for; the eraser checks again under the member's lock.
+      veto: await ownAccountDeletionVeto(deps, req.member!.id),
+      privacyEmail: deps.config.privacyEmail,
       errors: form.errors,
     });
 

@@ -13,7 +13,7 @@ import { memberDetailsChanged } from '../newsletter/service.ts';
 import { queueMail } from '../mail/outbox.ts';
 import { enqueue } from '../jobs/queue.ts';
 import { balanceOf } from '../credit/ledger.ts';
-import { eraseMember } from '../privacy/eraser.ts';
+import { eraseMember, erasureVeto } from '../privacy/eraser.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { Registry } from '../core/registry.ts';
 import type { z } from 'zod';
@@ -379,6 +379,14 @@ export async function changeRole(deps: Deps, adminId: string, member: Member, ro
     await tx.session.deleteMany({ where: { memberId: member.id } });
     await audit(tx, 'role.changed', { at: now, actor: adminId, subject: member.id, details: { from: member.role, to: role } });
   });
+}
+
+/**
+ * Why the member cannot delete their account now (a module's veto: an order awaiting payment or
+ * delivery), or null. The remaining credit is not a reason: the deletion page asks to give it up.
+ */
+export function ownAccountDeletionVeto(deps: Deps, memberId: string): Promise<string | null> {
+  return erasureVeto(deps, memberId, { forfeitConfirmed: true });
 }
 
 /**

@@ -113,9 +113,13 @@ export async function eraseMember(
   );
 }
 
-/** Why the member cannot be erased now (the first veto), or null. */
-export async function erasureVeto(deps: Deps, memberId: string): Promise<string | null> {
-  const ctx = { deps, memberId, now: deps.clock.now(), forfeitConfirmed: false };
+/**
+ * Why the member cannot be erased now (the first veto), or null: the same hooks the eraser runs,
+ * without the member's lock (a page says it before asking for the password; the eraser checks again).
+ * `forfeitConfirmed`: a page that asks for the renunciation of the credit itself passes true.
+ */
+export async function erasureVeto(deps: Deps, memberId: string, opts: { forfeitConfirmed: boolean }): Promise<string | null> {
+  const ctx = { deps, memberId, now: deps.clock.now(), forfeitConfirmed: opts.forfeitConfirmed };
   return deps.db.$transaction(async (tx) => {
     for (const hooks of deps.registry.erasure) {
       const veto = await hooks.veto?.(tx, ctx);
