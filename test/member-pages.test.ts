@@ -1,6 +1,7 @@
 // The member's own pages as a new member finds them.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, csrfOf, loginAgent } from './helpers/app.ts';
+import request from 'supertest';
+import { createTestApp, csrfOf, loginAgent, postForm } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
 import { createMember } from '../src/dev/factories.ts';
 import { ADDRESS, addToCart, checkoutForm, createProduct } from './helpers/shop.ts';
@@ -63,4 +64,21 @@ describe('/compte/suppression', () => {
     expect(page.text).toContain('Supprimer définitivement mon compte');
   });
 
+  it('after the deletion, redirects to a confirmation page that can be reloaded', async () => {
+    const m = await createMember(t.deps);
+    const agent = await loginAgent(t.app, m.email, m.password);
+    const del = await postForm(agent, '/compte/suppression', '/compte/suppression', { currentPassword: m.password });
+    expect(del.status).toBe(303);
+    expect(del.headers.location).toBe('/compte-supprime');
+    const shown = await agent.get(del.headers.location);
+    expect(shown.status).toBe(200);
+    expect(shown.text).toContain('Votre compte est supprimé');
+    expect(shown.text).toContain('Se connecter');
+    const again = await agent.get('/compte-supprime');
+    expect(again.status).toBe(200);
+    expect(again.text).toContain('Votre compte est supprimé');
+    // Public: no session needed.
+    expect((await request(t.app).get('/compte-supprime')).status).toBe(200);
+    expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: m.member.id } })).erasedAt).not.toBeNull();
+  });
 });

@@ -102,8 +102,9 @@ describe('erasure', () => {
 
     // Delete the account through the site.
     const del = await postForm(me, '/compte/suppression', '/compte/suppression', { currentPassword: password, confirmForfeit: 'on' });
-    expect(del.status).toBe(200);
-    expect(del.text).toContain('Votre compte est supprimé');
+    expect(del.status).toBe(303);
+    expect(del.headers.location).toBe('/compte-supprime');
+    expect((await me.get('/compte-supprime')).text).toContain('Votre compte est supprimé');
     await t.worker.drain();
 
     // Scan every text-like column of every table, for the markers and for the subscriber hashes

@@ -123,12 +123,11 @@ export function accountMemberRoutes(deps: Deps): Router {
       schema: DeleteSchema,
       render: deletePage,
       run: (req, data) => deleteOwnAccount(deps, req.member!, data.currentPassword, data.confirmForfeit),
+      // Post/Redirect/Get: the confirmation is a public page, which a reload shows again.
       done: async (req, res) => {
-        const number = memberNumber(req.member!.number);
         await endSession(req);
         res.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', secure: deps.config.isProduction });
-        res.locals.member = null;
-        res.page('accounts/deleted', { title: 'Compte supprimé', number });
+        res.redirect(303, '/compte-supprime');
       },
     }),
   );

@@ -1,4 +1,5 @@
-// Public account pages: registration, confirmation, login, logout, forgotten password.
+// Public account pages: registration, confirmation, login, logout, forgotten password, the
+// confirmation of a deleted account.
 import { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { Deps } from '../deps.ts';
@@ -33,6 +34,8 @@ export function accountPublicRoutes(deps: Deps): Router {
       done: (_req, res) => res.redirect(303, '/inscription/verifiez-vos-courriels'),
     }),
   );
+  // Where a member lands after deleting their account (member-routes.ts): nothing personal, no session.
+  r.get('/compte-supprime', (_req, res) => res.page('accounts/deleted', { title: 'Compte supprimé' }));
   r.get('/inscription/verifiez-vos-courriels', (_req, res) => res.page('accounts/check-inbox', { title: 'Vérifiez vos courriels' }));
 
   const confirmPage = (res: Response, token: string, error?: string) => res.page('accounts/confirm', { title: 'Confirmer votre adresse', token, error });
