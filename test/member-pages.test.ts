@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { createTestApp, csrfOf, loginAgent, postForm } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
-import { createMember } from '../src/dev/factories.ts';
+import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
+import { formatEuros } from '../src/core/money.ts';
 import { ADDRESS, addToCart, checkoutForm, createProduct } from './helpers/shop.ts';
 
 let t: TestApp;
@@ -23,6 +24,9 @@ async function memberWithOrder(productName: string) {
   const order = await t.deps.db.order.findFirstOrThrow({ where: { memberId: m.member.id } });
   return { ...m, agent, order };
 }
+
+/** Page text with the French thin and non-breaking spaces made plain spaces. */
+const plain = (s: string) => s.replace(/[\u00a0\u202f]/g, ' ');
 
 describe('/compte', () => {
   it('links to every page of the member area the modules declare', async () => {
@@ -80,5 +84,53 @@ describe('/compte/suppression', () => {
     // Public: no session needed.
     expect((await request(t.app).get('/compte-supprime')).status).toBe(200);
     expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: m.member.id } })).erasedAt).not.toBeNull();
+  });
+});
+
+describe('/compte/donnees', () => {
+  it('shows the orders’ lines, amounts in euros, French headings, audit labels, each landmark named once', async () => {
+    const m = await memberWithOrder('Doudou lune bleue');
+    const staff = await createMember(t.deps, {}, { role: 'STAFF' });
+    const { codes } = await createBatchWithCodes(t.deps, staff.member.id, { quantity: 1, label: 'Lot du salon' });
+    expect((await postForm(m.agent, '/compte/coupons', '/compte/coupons', { code: codes[0] })).status).toBe(303);
+    const page = await m.agent.get('/compte/donnees');
+    expect(page.status).toBe(200);
+    const html = plain(page.text);
+    const section = (key: string) => new RegExp(`<section aria-labelledby="s-${key}">[\\s\\S]*?</section>`).exec(html)?.[0] ?? '';
+    const orders = section('commandes');
+    // The order's line and its amounts, in its block.
+    expect(orders).toContain('Doudou lune bleue');
+    expect(orders).toContain(plain(formatEuros(m.order.totalCents)));
+    expect(orders).toContain(plain(formatEuros(2100)));
+    expect(orders).toContain('<dt>Total</dt>');
+    expect(orders).toContain('<th scope="col">Prix unitaire TTC</th>');
+    expect(orders).toContain('Lyon');
+    expect(orders).not.toContain(`>${m.order.totalCents}<`);
+    // No raw keys for headings.
+    for (const raw of ['total_centimes', 'credit_utilise_centimes', 'prix_unitaire_ttc_centimes', '>reference<', '>lignes<', '>etat<', '>statut_chez_mailchimp<', '>recu<', '>reponse<']) {
+      expect(html, raw).not.toContain(raw);
+    }
+    // The journal in words.
+    expect(section('journal_de_securite')).not.toContain('member.registered');
+    expect(section('journal_de_securite')).toContain(t.deps.registry.auditLabels['auth.login'] ?? 'Connexion');
+    // Coupons: one heading per column, the batch's label and value.
+    const coupons = section('coupons_utilises');
+    const headings = [...coupons.matchAll(/<th scope="col">([^<]*)<\/th>/g)].map((x) => x[1]);
+    expect(headings.length).toBeGreaterThan(2);
+    expect(new Set(headings).size).toBe(headings.length);
+    expect(coupons).toContain('Lot du salon');
+    // Landmarks: the sections (named by their heading) and the scrolling tables have names of their own.
+    const sectionNames = [...html.matchAll(/<section aria-labelledby="([^"]*)">\s*<h2 id="\1">([^<]*)</g)].map((x) => x[2]);
+    const regionNames = [...html.matchAll(/role="region" aria-label="([^"]*)"/g)].map((x) => x[1]);
+    expect(sectionNames.length).toBeGreaterThan(5);
+    const names = [...sectionNames, ...regionNames];
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+  });
+
+  it('keeps the JSON download’s keys', async () => {
+    const m = await memberWithOrder('Hochet soleil');
+    const data = JSON.parse((await m.agent.get('/compte/donnees/telecharger')).text);
+    expect(Object.keys(data.commandes[0])).toEqual(expect.arrayContaining(['reference', 'total_centimes', 'credit_utilise_centimes', 'lignes', 'transmissions']));
+    expect(data.commandes[0].lignes[0]).toMatchObject({ produit: 'Hochet soleil', quantite: 2, prix_unitaire_ttc_centimes: 2100 });
   });
 });

@@ -8,6 +8,7 @@ import { parisDay } from '../core/dates.ts';
 import { collectMemberData, exportMemberData } from './export.ts';
 import { PRIVACY_AUDIT } from './eraser.ts';
 import { runRetention } from './retention.ts';
+import { present as presentValue } from './present.ts';
 
 /** Rows shown per list on the "Mes données" page; the download holds them all. */
 const PAGE_ROWS = 100;
@@ -15,11 +16,14 @@ const PAGE_ROWS = 100;
 export const privacyModule: DomainModule = {
   name: 'privacy',
   routes: {
-    member: (deps) =>
-      Router()
+    member: (deps) => {
+      // The codes in words, from the modules' declarations: audit actions, job kinds.
+      const ctx = { auditLabels: deps.registry.auditLabels, jobLabels: Object.fromEntries(Object.entries(deps.registry.jobs).map(([k, j]) => [k, j.label])) };
+      const present = (key: string, value: unknown) => presentValue(key, value, ctx);
+      return Router()
         .get('/donnees', async (req, res) => {
           const { header, sections } = await collectMemberData(deps, req.member!.id, { audit: false, limit: PAGE_ROWS + 1 });
-          res.page('privacy/my-data', { title: 'Mes données', header, sections, pageRows: PAGE_ROWS });
+          res.page('privacy/my-data', { title: 'Mes données', header, sections, pageRows: PAGE_ROWS, present });
         })
         .get('/donnees/telecharger', async (req, res) => {
           const data = await exportMemberData(deps, req.member!.id);
@@ -27,7 +31,8 @@ export const privacyModule: DomainModule = {
           res.setHeader('Content-Disposition', `attachment; filename="${name}"`);
           res.setHeader('Cache-Control', 'no-store');
           res.type('application/json').send(JSON.stringify(data, null, 2));
-        }),
+        });
+    },
   },
   jobs: {
     retention: defineJob('Purge des données anciennes', z.object({}), async (deps) => {
