@@ -1,0 +1,64 @@
+// A new member's walk through the site in a real browser: no page wider than a 375 px phone.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { clickAndWait, launchBrowser, newContext, openPage, screenshot, startApp } from './helpers.ts';
+import type { RunningApp } from './helpers.ts';
+import { seedCatalogue } from '../../src/shop/seed.ts';
+import { createMember } from '../../src/dev/factories.ts';
+import { ADDRESS, addToCart, checkoutForm } from '../helpers/shop.ts';
+import { loginAgent } from '../helpers/app.ts';
+
+let app: RunningApp;
+let browser: Browser;
+let member: Awaited<ReturnType<typeof createMember>>;
+
+beforeAll(async () => {
+  app = await startApp();
+  await seedCatalogue(app.t.deps);
+  browser = await launchBrowser();
+  // A member with an order awaiting payment (its lines on "Mes données", the deletion refused),
+  // whose new address is not confirmed yet (the notice on "Mon compte").
+  member = await createMember(app.t.deps);
+  const agent = await loginAgent(app.t.app, member.email, member.password);
+  const product = await app.t.deps.db.product.findFirstOrThrow({ where: { published: true, stock: { gt: 0 } } });
+  expect((await addToCart(agent, product.id, 2)).status).toBe(303);
+  const form = await checkoutForm(agent);
+  expect((await agent.post('/commande').type('form').send({ ...ADDRESS, _csrf: form._csrf, nonce: form.nonce })).status).toBe(303);
+  await app.t.deps.db.member.update({ where: { id: member.member.id }, data: { emailConfirmedAt: null } });
+  expect((await request(app.t.app).get('/')).status).toBe(200);
+});
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+async function loggedIn(width: number): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await newContext(browser, { viewport: { width, height: 800 } });
+  const { page } = await openPage(context);
+  await page.goto(app.origin + '/connexion');
+  await page.getByLabel('Adresse électronique').fill(member.email);
+  await page.getByLabel('Mot de passe').fill(member.password);
+  await clickAndWait(page, page.getByRole('button', { name: 'Se connecter' }));
+  expect(new URL(page.url()).pathname).toBe('/compte');
+  return { context, page };
+}
+
+const PAGES = ['/', '/boutique', '/compte', '/compte/donnees', '/compte/suppression'];
+
+describe('at 375 px', () => {
+  it('no page is wider than the screen', async () => {
+    const { context, page } = await loggedIn(375);
+    try {
+      const widths: Record<string, number> = {};
+      for (const path of PAGES) {
+        expect((await page.goto(app.origin + path))?.status(), path).toBe(200);
+        widths[path] = await page.evaluate(() => document.documentElement.scrollWidth);
+        await screenshot(page, `member-pages-375${path === '/' ? '-accueil' : path.replace(/\//g, '-')}`);
+      }
+      expect(Object.entries(widths).filter(([, w]) => w > 375)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
