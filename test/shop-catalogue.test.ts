@@ -36,7 +36,7 @@ const product = (over: Partial<Parameters<typeof createProduct>[2]> & { name: st
     ...over,
   });
 
-const names = (html: string) => [...html.matchAll(/<h3>([^<]*)<\/h3>/g)].map((m) => m[1].replace(/&#39;/g, "'"));
+const names = (html: string) => [...html.matchAll(/<h2>([^<]*)<\/h2>/g)].map((m) => m[1].replace(/&#39;/g, "'"));
 
 beforeAll(async () => {
   t = await createTestApp();

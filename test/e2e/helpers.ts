@@ -126,9 +126,10 @@ export interface AxeViolation {
  * Runs axe-core on the page exactly as it is now (same HTML, same URL, same style sheets) and
  * returns the serious and critical violations. The site's CSP (script-src 'self') blocks the
  * injected script, so the check runs in a separate context with bypassCSP, where the current
- * document is served again for the same URL; everything else still comes from the app.
+ * document is served again for the same URL; everything else still comes from the app. With
+ * `rules`, only those rules run, and their violations of any impact are returned.
  */
-export async function axeViolations(browser: Browser, page: Page): Promise<AxeViolation[]> {
+export async function axeViolations(browser: Browser, page: Page, opts: { rules?: string[] } = {}): Promise<AxeViolation[]> {
   const url = page.url();
   const html = await page.content();
   const viewport = page.viewportSize() ?? { width: 1280, height: 720 };
@@ -143,12 +144,12 @@ export async function axeViolations(browser: Browser, page: Page): Promise<AxeVi
     );
     await p.goto(url, { waitUntil: 'load' });
     await p.addScriptTag({ path: AXE_PATH });
-    const violations = await p.evaluate(async () => {
+    const violations = await p.evaluate(async (rules) => {
       const axe = (
         window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: AxeViolation[] }> } }
       ).axe;
       const result = await axe.run(document, {
-        runOnly: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
+        runOnly: rules ? { type: 'rule', values: rules } : ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'],
       });
       return result.violations.map((v) => ({
         id: v.id,
@@ -157,8 +158,9 @@ export async function axeViolations(browser: Browser, page: Page): Promise<AxeVi
         helpUrl: v.helpUrl,
         nodes: v.nodes.map((n) => ({ target: n.target, html: n.html, failureSummary: n.failureSummary })),
       }));
-    });
-    return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    }, opts.rules);
+    // Named rules are reported at every impact (landmark-unique is "moderate", aria-allowed-role "minor").
+    return opts.rules ? violations : violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   } finally {
     await context.close();
   }

@@ -1,8 +1,10 @@
-// A new member's walk through the site in a real browser: no page wider than a 375 px phone.
+// A new member's walk through the site in a real browser: no page wider than a 375 px phone, and
+// the axe-core rules the walkthrough reported (landmark-unique, heading-order, aria-allowed-role:
+// moderate or minor, which the other journeys' check leaves out) on the pages it reported them on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { clickAndWait, launchBrowser, newContext, openPage, screenshot, startApp } from './helpers.ts';
+import { axeViolations, clickAndWait, describeViolations, launchBrowser, newContext, openPage, screenshot, startApp } from './helpers.ts';
 import type { RunningApp } from './helpers.ts';
 import { seedCatalogue } from '../../src/shop/seed.ts';
 import { createMember } from '../../src/dev/factories.ts';
@@ -57,6 +59,24 @@ describe('at 375 px', () => {
         await screenshot(page, `member-pages-375${path === '/' ? '-accueil' : path.replace(/\//g, '-')}`);
       }
       expect(Object.entries(widths).filter(([, w]) => w > 375)).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('axe-core', () => {
+  it('landmark-unique, heading-order and aria-allowed-role hold on the pages the walkthrough reported', async () => {
+    const { context, page } = await loggedIn(1280);
+    try {
+      const found: string[] = [];
+      for (const path of PAGES) {
+        await page.goto(app.origin + path);
+        const violations = await axeViolations(browser, page, { rules: ['landmark-unique', 'heading-order', 'aria-allowed-role'] });
+        if (violations.length) found.push(`${path}\n${describeViolations(violations)}`);
+        await screenshot(page, `member-pages-1280${path === '/' ? '-accueil' : path.replace(/\//g, '-')}`);
+      }
+      expect(found.join('\n\n')).toBe('');
     } finally {
       await context.close();
     }
