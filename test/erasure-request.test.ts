@@ -32,6 +32,24 @@ describe('erasure on written request', () => {
     expect((await agent.get('/admin/journal')).text).toContain('DPO-014');
   });
 
+  it('tells the admin, in words for the admin, which orders hold the erasure back', async () => {
+    const { member } = await createMember(t.deps);
+    const now = t.clock.now();
+    const tag = member.id.slice(0, 8);
+    await t.deps.db.order.create({
+      data: {
+        reference: `E${tag}`, memberId: member.id, status: 'PAID', idempotencyKey: `admin-veto-${tag}`, goodsCents: 1000, shippingCents: 0, totalCents: 1000,
+        creditUsedCents: 1000, dueCents: 0, paymentMethod: 'credit', invoiceNumber: 800_000_000 + (Number.parseInt(tag.slice(0, 6), 16) % 1_000_000),
+        recipientName: 'Destinataire', createdAt: now, updatedAt: now,
+      },
+    });
+    const res = await erase(member.id, 'DPO-015');
+    expect(res.status).toBe(409);
+    expect(res.text).toContain(`Ce compte a des commandes en cours (E${tag})`);
+    expect(res.text).not.toContain('Votre compte');
+    expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: member.id } })).erasedAt).toBeNull();
+  });
+
   it('refuses a reference that can hold a name, says why in French, keeps what was typed, and erases nothing', async () => {
     const { member } = await createMember(t.deps);
     for (const ref of ['Mme Dupont 12', 'DUPONT-12', 'Courrier du 20/11/2026', 'Dupont', 'M.Dupont.2026', '12', 'x'.repeat(41)]) {

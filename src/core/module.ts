@@ -4,6 +4,7 @@
 import type { Router } from 'express';
 import type { z } from 'zod';
 import type { Prisma } from '../generated/prisma/client.ts';
+import type { ErasureReason } from '../privacy/eraser.ts';
 import type { Deps } from '../deps.ts';
 
 export type Area = 'public' | 'member' | 'staff' | 'accountant' | 'admin';
@@ -94,6 +95,8 @@ export interface ErasureContext {
   now: Date;
   /** The member agreed to lose what they hold (their remaining credit); always true for admins and retention. */
   forfeitConfirmed: boolean;
+  /** Who asked: a veto speaks to the member ('self') or to the admin ('admin-request'). */
+  reason: ErasureReason;
 }
 
 export interface ErasureHooks {

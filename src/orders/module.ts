@@ -48,7 +48,7 @@ export const ordersModule: DomainModule = {
       fields: { id: O, orderId: O, recipient: O, data: O, purpose: O, staffId: { class: 'pseudonymous-id', secret: true }, at: O },
     },
   },
-  erasure: { veto: (tx, { memberId }) => orderVeto(tx, memberId) },
+  erasure: { veto: (tx, { memberId, reason }) => orderVeto(tx, memberId, reason === 'self' ? 'member' : 'staff') },
   exports: [
     {
       key: 'commandes',

@@ -506,9 +506,13 @@ export async function exportHandOver(deps: Deps, staffId: string, recipient: Rec
 
 // ---- Privacy ----
 
-export async function orderVeto(tx: Tx, memberId: string): Promise<string | null> {
+/** Why the member cannot be erased yet, told to them or to the admin who erases on request. */
+export async function orderVeto(tx: Tx, memberId: string, to: 'member' | 'staff' = 'member'): Promise<string | null> {
   const open = await tx.order.findMany({ where: { memberId, status: { in: ['AWAITING_PAYMENT', 'PAID', 'PREPARING', 'SHIPPED'] } }, select: { reference: true }, take: 5 });
   if (!open.length) return null;
+  if (to === 'staff') {
+    return `Ce compte a des commandes en cours (${open.map((o) => o.reference).join(', ')}) : son adresse sert encore à les livrer. Annulez-les (ou attendez leur livraison), puis recommencez l’effacement.`;
+  }
   return `Votre compte ne peut pas être supprimé tant qu’une commande attend son paiement ou sa livraison (${open.map((o) => o.reference).join(', ')}) : nous avons besoin de vos coordonnées pour la livrer, ou pour l’annuler et vous rembourser. Attendez la livraison, ou demandez l’annulation au club, puis recommencez.`;
 }
 

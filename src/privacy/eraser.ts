@@ -98,7 +98,7 @@ export async function eraseMember(
       await tx.$queryRaw`SELECT id FROM "Member" WHERE id = ${memberId}::uuid FOR UPDATE`;
       const member = await tx.member.findUnique({ where: { id: memberId }, select: { erasedAt: true } });
       if (!member || member.erasedAt) return false;
-      const ctx = { deps, memberId, now, forfeitConfirmed: opts.forfeitConfirmed ?? true };
+      const ctx = { deps, memberId, now, forfeitConfirmed: opts.forfeitConfirmed ?? true, reason: opts.reason };
       for (const hooks of erasure) {
         const veto = await hooks.veto?.(tx, ctx);
         if (veto) throw new ConflictError(veto);
@@ -119,7 +119,7 @@ export async function eraseMember(
  * `forfeitConfirmed`: a page that asks for the renunciation of the credit itself passes true.
  */
 export async function erasureVeto(deps: Deps, memberId: string, opts: { forfeitConfirmed: boolean }): Promise<string | null> {
-  const ctx = { deps, memberId, now: deps.clock.now(), forfeitConfirmed: opts.forfeitConfirmed };
+  const ctx = { deps, memberId, now: deps.clock.now(), forfeitConfirmed: opts.forfeitConfirmed, reason: 'self' as const };
   return deps.db.$transaction(async (tx) => {
     for (const hooks of deps.registry.erasure) {
       const veto = await hooks.veto?.(tx, ctx);
