@@ -225,8 +225,10 @@ describe('CSV exports', () => {
     expect(sales[0]).toBe('Taux de TVA;Base hors taxes;TVA collectée;Nombre de pièces');
     const n = sales.length === 3 ? Number(sales[1].split(';')[3]) : 0;
     expect(n).toBeGreaterThan(0);
-    expect(sales[1]).toBe(`20 %;${n * 30},00;${n * 6},00;${n}`);
-    expect(sales[2]).toBe(`5,5 %;${n * 10},00;${(n * 55) / 100 | 0},${String((n * 55) % 100).padStart(2, '0')};${n}`);
+    // Net of the discount: these entries carry one 7097 line without a rate (as before invoices
+    // booked it per rate), split over the rates by their 707 + 7085: 500 → 375 (3000) and 125 (1000).
+    expect(sales[1]).toBe(`20 %;${amountFr(n * 2625)};${n * 6},00;${n}`);
+    expect(sales[2]).toBe(`5,5 %;${amountFr(n * 875)};${(n * 55) / 100 | 0},${String((n * 55) % 100).padStart(2, '0')};${n}`);
     const daily = text(await get(`/comptabilite/exports/e-reporting.csv?du=${year}-01-01&au=${year}-01-31`)).slice(1).split('\r\n').filter(Boolean);
     expect(daily[0]).toBe('Date;Taux de TVA;Montant hors taxes;TVA;Nombre d’opérations');
     expect(daily.slice(1).every((r) => /^\d{4}-\d{2}-\d{2};(20|5,5) %;\d+,\d{2};\d+,\d{2};1$/.test(r))).toBe(true);

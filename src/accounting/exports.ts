@@ -5,7 +5,7 @@
 import type { Db } from '../db/connect.ts';
 import { parisDay, parisDayEnd, parisDayStart } from '../core/dates.ts';
 import { memberNumber } from '../core/member-number.ts';
-import { dateAsDay, formatRate } from './journal.ts';
+import { formatRate } from './journal.ts';
 import { amountFr, BOM, csvField, csvRow, FEC_HEADER, fecDate, fecText, JOURNAL_LABELS } from './format.ts';
 
 /** Journal lines per batch (about a third as many entries). */
@@ -291,20 +291,65 @@ export interface RateRow {
 }
 
 /**
- * Sales per VAT rate between two days: net = credits − debits on sales (707) and shipping (7085)
- * lines of that rate, VAT = the 44571 lines of that rate, count = entries with a sales line.
- * Credit notes reduce them. Grouped by the account key, so a renumbered account still counts.
+ * Sales per Paris day (entry date) and VAT rate between two days: base = credits − debits of the
+ * sales (707) and shipping (7085) lines of that rate minus the discount (7097, club credit used,
+ * docs/decisions/0062) of that rate; VAT = the 44571 lines of that rate; count = entries with a
+ * sales line of that rate. Credit notes reduce them. Grouped by the account key, so a renumbered
+ * account still counts.
+ *
+ * Invoices book one 7097 line per rate (with its rate). Entries validated before that carry one
+ * 7097 line without a rate: it is split over the entry's rates in proportion to their 707 + 7085
+ * (largest remainder, ties to the higher rate), as the invoice split the credit over the rates —
+ * docs/decisions/0044-sales-base-net-of-discount.md. Either way the bases add up to
+ * 707 + 7085 − 7097 of the period.
  */
+async function salesPerDayAndRate(db: Db, from: string, to: string, salesJournalOnly: boolean): Promise<(RateRow & { day: string })[]> {
+  return db.$queryRaw<(RateRow & { day: string })[]>`
+    WITH sel AS (
+      SELECT e.date, l."entryId", l."vatRateBp", l."accountKey", l."debitCents"::bigint AS debit, l."creditCents"::bigint AS credit
+      FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
+      WHERE e.date BETWEEN ${from}::date AND ${to}::date AND (${!salesJournalOnly} OR e.journal::text = 'VE')
+        AND l."accountKey" IN ('VENTES', 'PORTS', 'REMISES', 'TVA_COLLECTEE')
+    ), rated AS (
+      SELECT date, "entryId", "vatRateBp",
+        coalesce(sum(credit - debit) FILTER (WHERE "accountKey" IN ('VENTES', 'PORTS')), 0) AS gross,
+        coalesce(sum(debit - credit) FILTER (WHERE "accountKey" = 'REMISES'), 0) AS discount,
+        coalesce(sum(credit - debit) FILTER (WHERE "accountKey" = 'TVA_COLLECTEE'), 0) AS vat,
+        bool_or("accountKey" = 'VENTES') AS sale
+      FROM sel WHERE "vatRateBp" IS NOT NULL GROUP BY 1, 2, 3
+    ), unrated AS (
+      SELECT "entryId", sum(debit - credit) AS discount FROM sel
+      WHERE "accountKey" = 'REMISES' AND "vatRateBp" IS NULL GROUP BY 1
+    ), weights AS (
+      SELECT r."entryId", r."vatRateBp", u.discount, abs(u.discount)::numeric * r.gross / sum(r.gross) OVER (PARTITION BY r."entryId") AS exact
+      FROM rated r JOIN unrated u ON u."entryId" = r."entryId" WHERE r.gross <> 0
+    ), ranked AS (
+      SELECT "entryId", "vatRateBp", discount, floor(exact) AS part,
+        abs(discount) - sum(floor(exact)) OVER (PARTITION BY "entryId") AS rest,
+        row_number() OVER (PARTITION BY "entryId" ORDER BY exact - floor(exact) DESC, "vatRateBp" DESC) AS rank
+      FROM weights
+    ), shares AS (
+      SELECT "entryId", "vatRateBp", sign(discount) * (part + CASE WHEN rank <= rest THEN 1 ELSE 0 END) AS share FROM ranked
+    )
+    SELECT to_char(r.date, 'YYYY-MM-DD') AS day, r."vatRateBp",
+      sum(r.gross - r.discount - coalesce(s.share, 0))::bigint AS "netCents",
+      sum(r.vat)::bigint AS "vatCents",
+      count(*) FILTER (WHERE r.sale)::bigint AS count
+    FROM rated r LEFT JOIN shares s ON s."entryId" = r."entryId" AND s."vatRateBp" = r."vatRateBp"
+    GROUP BY r.date, r."vatRateBp" ORDER BY r.date, r."vatRateBp" DESC`;
+}
+
+/** Sales per VAT rate between two days (all journals), highest rate first: see salesPerDayAndRate. */
 export async function salesByRate(db: Db, from: string, to: string): Promise<RateRow[]> {
-  return db.$queryRaw<RateRow[]>`
-    SELECT l."vatRateBp",
-           coalesce(sum(l."creditCents" - l."debitCents") FILTER (WHERE l."accountKey" IN ('VENTES', 'PORTS')), 0)::bigint AS "netCents",
-           coalesce(sum(l."creditCents" - l."debitCents") FILTER (WHERE l."accountKey" = 'TVA_COLLECTEE'), 0)::bigint AS "vatCents",
-           count(DISTINCT l."entryId") FILTER (WHERE l."accountKey" = 'VENTES')::bigint AS count
-    FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
-    WHERE e.date BETWEEN ${from}::date AND ${to}::date AND l."vatRateBp" IS NOT NULL
-      AND l."accountKey" IN ('VENTES', 'PORTS', 'TVA_COLLECTEE')
-    GROUP BY l."vatRateBp" ORDER BY l."vatRateBp" DESC`;
+  const byRate = new Map<number, RateRow>();
+  for (const r of await salesPerDayAndRate(db, from, to, false)) {
+    const t = byRate.get(r.vatRateBp) ?? { vatRateBp: r.vatRateBp, netCents: 0n, vatCents: 0n, count: 0n };
+    t.netCents += r.netCents;
+    t.vatCents += r.vatCents;
+    t.count += r.count;
+    byRate.set(r.vatRateBp, t);
+  }
+  return [...byRate.values()].sort((a, b) => b.vatRateBp - a.vatRateBp);
 }
 
 export async function* salesByRateCsv(db: Db, from: string, to: string): AsyncGenerator<string> {
@@ -313,24 +358,16 @@ export async function* salesByRateCsv(db: Db, from: string, to: string): AsyncGe
   yield out;
 }
 
-/** B2C e-reporting: per Paris day and VAT rate, amount excl. VAT, VAT and number of transactions. */
+/** B2C e-reporting: per Paris day and VAT rate, amount excl. VAT (net of discounts), VAT and number of transactions. */
 export async function* eReportingCsv(db: Db, from: string, to: string): AsyncGenerator<string> {
   yield BOM + csvRow(['Date', 'Taux de TVA', 'Montant hors taxes', 'TVA', 'Nombre d’opérations']);
   // One month at a time: bounded result sets.
   let cursor = from;
   while (cursor <= to) {
     const monthEnd = lastDayOfMonth(cursor) < to ? lastDayOfMonth(cursor) : to;
-    const rows = await db.$queryRaw<(RateRow & { date: Date })[]>`
-      SELECT e.date, l."vatRateBp",
-             coalesce(sum(l."creditCents" - l."debitCents") FILTER (WHERE l."accountKey" IN ('VENTES', 'PORTS')), 0)::bigint AS "netCents",
-             coalesce(sum(l."creditCents" - l."debitCents") FILTER (WHERE l."accountKey" = 'TVA_COLLECTEE'), 0)::bigint AS "vatCents",
-             count(DISTINCT l."entryId") FILTER (WHERE l."accountKey" = 'VENTES')::bigint AS count
-      FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
-      WHERE e.journal = 'VE' AND e.date BETWEEN ${cursor}::date AND ${monthEnd}::date AND l."vatRateBp" IS NOT NULL
-        AND l."accountKey" IN ('VENTES', 'PORTS', 'TVA_COLLECTEE')
-      GROUP BY e.date, l."vatRateBp" ORDER BY e.date, l."vatRateBp" DESC`;
+    const rows = await salesPerDayAndRate(db, cursor, monthEnd, true);
     let out = '';
-    for (const r of rows) out += csvRow([dateAsDay(r.date), formatRate(r.vatRateBp), amountFr(r.netCents), amountFr(r.vatCents), r.count]);
+    for (const r of rows) out += csvRow([r.day, formatRate(r.vatRateBp), amountFr(r.netCents), amountFr(r.vatCents), r.count]);
     if (out) yield out;
     cursor = nextMonthStart(cursor);
   }

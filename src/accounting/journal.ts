@@ -19,7 +19,7 @@ type Tx = Prisma.TransactionClient;
 
 export interface JournalLineInput {
   account: AccountKey;
-  /** For VENTES and TVA_COLLECTEE lines: the rate this line is for (basis points). */
+  /** For VENTES, PORTS, REMISES and TVA_COLLECTEE lines: the VAT rate this line is for (basis points). */
   vatRateBp?: number;
   /** For CLIENTS / CLIENTS_CREDITEURS: the auxiliary account, labelled "Membre M000123". */
   memberNumber?: number;
@@ -185,7 +185,7 @@ export async function postEntry(tx: Tx, entry: EntryInput): Promise<{ entryId: b
   await tx.journalLine.createMany({
     data: lines.map((l, position) => {
       const account = chart[l.account];
-      const rated = l.vatRateBp != null && (l.account === 'VENTES' || l.account === 'TVA_COLLECTEE');
+      const rated = l.vatRateBp != null && (l.account === 'VENTES' || l.account === 'REMISES' || l.account === 'TVA_COLLECTEE');
       const aux = AUXILIARY_KEYS.has(l.account) && l.memberNumber != null ? formatMemberNumber(l.memberNumber) : null;
       return {
         entryId: created.id,

@@ -101,11 +101,11 @@ export interface MonthFigures {
   vatCents: number;
 }
 
-/** Net sales (707 + 7085) and VAT collected per month of a year, from the month totals. */
+/** Net sales (707 + 7085 − 7097: the club credit used is a discount) and VAT collected per month of a year, from the month totals. */
 export async function monthlySales(deps: Deps, year: number): Promise<MonthFigures[]> {
   const rows = await deps.db.$queryRaw<{ month: string; net: bigint; vat: bigint }[]>`
     SELECT t."month" AS month,
-      coalesce(sum(t."creditCents" - t."debitCents") FILTER (WHERE t."accountKey" IN ('VENTES', 'PORTS')), 0)::bigint AS net,
+      coalesce(sum(t."creditCents" - t."debitCents") FILTER (WHERE t."accountKey" IN ('VENTES', 'PORTS', 'REMISES')), 0)::bigint AS net,
       coalesce(sum(t."creditCents" - t."debitCents") FILTER (WHERE t."accountKey" = 'TVA_COLLECTEE'), 0)::bigint AS vat
     FROM "LedgerMonthTotal" t
     WHERE t."month" BETWEEN ${`${year}-01`} AND ${`${year}-12`}

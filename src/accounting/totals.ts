@@ -94,7 +94,7 @@ export async function scanYearOfLines(db: Raw, year: number) {
     GROUP BY e.journal ORDER BY e.journal`;
   const months = await db.$queryRaw<{ month: string; net: bigint; vat: bigint }[]>`
     SELECT to_char(e.date, 'YYYY-MM') AS month,
-      coalesce(sum(l."creditCents" - l."debitCents") FILTER (WHERE l."accountKey" IN ('VENTES', 'PORTS')), 0)::bigint AS net,
+      coalesce(sum(l."creditCents" - l."debitCents") FILTER (WHERE l."accountKey" IN ('VENTES', 'PORTS', 'REMISES')), 0)::bigint AS net,
       coalesce(sum(l."creditCents" - l."debitCents") FILTER (WHERE l."accountKey" = 'TVA_COLLECTEE'), 0)::bigint AS vat
     FROM "JournalLine" l JOIN "JournalEntry" e ON e.id = l."entryId"
     WHERE e.date BETWEEN ${from}::date AND ${to}::date

@@ -106,13 +106,15 @@ export function computeInvoice(input: InvoiceInput): Invoice {
 const excl = (gross: number, rate: number) => vatIncluded(gross, rate).netCents;
 
 /**
- * Order invoiced: D 411[member] (due), D 7097 (credit used, excl. VAT), C 707 per rate (goods excl.
- * VAT), C 7085 (shipping excl. VAT), C 44571 per rate (VAT on the net amount). Balanced per rate:
- * the discount excl. VAT is what makes goods and shipping excl. VAT meet the net amount.
+ * Order invoiced: D 411[member] (due), D 7097 per rate (credit used, excl. VAT), C 707 per rate
+ * (goods excl. VAT), C 7085 (shipping excl. VAT), C 44571 per rate (VAT on the net amount).
+ * Balanced per rate: the discount excl. VAT of a rate is what makes its goods and shipping excl.
+ * VAT meet its net amount, so 707 + 7085 − 7097 of a rate is the invoice's base of that rate (the
+ * base the VAT was computed on); the 7097 lines carry their rate for the sales-by-rate export.
  */
 export function invoiceLines(inv: Invoice, memberNumber: number): JournalLine[] {
   const lines: JournalLine[] = [{ account: 'CLIENTS', memberNumber, debitCents: inv.dueCents }];
-  let discountExcl = 0;
+  const discounts: JournalLine[] = [];
   const sales: JournalLine[] = [];
   const vat: JournalLine[] = [];
   for (const r of inv.rates) {
@@ -123,11 +125,11 @@ export function invoiceLines(inv: Invoice, memberNumber: number): JournalLine[] 
     if (goodsExcl) sales.push({ account: 'VENTES', vatRateBp: r.vatRateBp, creditCents: goodsExcl });
     if (shippingExcl) sales.push({ account: 'PORTS', vatRateBp: r.vatRateBp, creditCents: shippingExcl });
     if (r.vatCents) vat.push({ account: 'TVA_COLLECTEE', vatRateBp: r.vatRateBp, creditCents: r.vatCents });
-    // grossExcl + vat(net) = net + discountExcl  ⇒  discountExcl = grossExcl + vat - net
-    discountExcl += grossExcl + r.vatCents - r.netCents;
+    // grossExcl + vat(net) = net + discountExcl  ⇒  discountExcl = grossExcl + vat − net = grossExcl − base(net)
+    const discountExcl = grossExcl + r.vatCents - r.netCents;
+    if (discountExcl) discounts.push({ account: 'REMISES', vatRateBp: r.vatRateBp, debitCents: discountExcl });
   }
-  if (discountExcl) lines.push({ account: 'REMISES', debitCents: discountExcl });
-  return [...lines, ...sales, ...vat].filter((l) => (l.debitCents ?? 0) !== 0 || (l.creditCents ?? 0) !== 0);
+  return [...lines, ...discounts, ...sales, ...vat].filter((l) => (l.debitCents ?? 0) !== 0 || (l.creditCents ?? 0) !== 0);
 }
 
 /** Payment received by bank transfer: D 512 / C 411[member]. */

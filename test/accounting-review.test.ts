@@ -1,0 +1,137 @@
+// The accountant's review of /comptabilite: sales by rate net of the club-credit discount, CSV
+// amounts without the formula guard, the chart's numbers, closing months in order, error pages
+// that keep the form. The clock is set to fixed dates: nothing here depends on today's date.
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { createTestApp, loginAgent } from './helpers/app.ts';
+import type { TestApp } from './helpers/app.ts';
+import { ADDRESS, createProduct, giveCredit } from './helpers/shop.ts';
+import { createMember } from '../src/dev/factories.ts';
+import { cancelOrder, placeOrder } from '../src/orders/service.ts';
+import { computeInvoice } from '../src/orders/bookings.ts';
+import { postEntry } from '../src/accounting/journal.ts';
+import type { EntryInput } from '../src/accounting/journal.ts';
+import { salesByRate, trialBalance } from '../src/accounting/exports.ts';
+import { parisDayStart } from '../src/core/dates.ts';
+
+let t: TestApp;
+let agent: ReturnType<typeof request.agent>;
+let accountant: Awaited<ReturnType<typeof createMember>>;
+/** "Today" for these tests: 10 March 2021, Paris. */
+const NOW = new Date('2021-03-10T10:00:00Z');
+
+/** Binary body as text (supertest buffers downloads it does not know). */
+const text = (res: request.Response): string => (Buffer.isBuffer(res.body) ? res.body.toString('utf8') : res.text);
+const get = (path: string) => agent.get(path).buffer(true).parse((res, cb) => {
+  const chunks: Buffer[] = [];
+  res.on('data', (c: Buffer) => chunks.push(c));
+  res.on('end', () => cb(null, Buffer.concat(chunks)));
+});
+const csvLines = (res: request.Response) => text(res).replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
+const post = (entry: EntryInput) => t.deps.db.$transaction((tx) => postEntry(tx, entry));
+// (The CSV still guards negative amounts with a quote at this commit: fixed by the next one.)
+const cents = (s: string) => Math.round(Number(s.replace(/^'/, '').replace(',', '.')) * 100);
+
+beforeAll(async () => {
+  t = await createTestApp();
+  t.clock.set(new Date('2021-01-02T09:00:00Z'));
+  accountant = await createMember(t.deps, {}, { role: 'ACCOUNTANT' });
+});
+afterAll(() => t?.close());
+
+async function login() {
+  t.clock.set(NOW);
+  agent = await loginAgent(t.app, accountant.email, accountant.password);
+}
+
+describe('sales by VAT rate: the base is net of the club-credit discount (7097)', () => {
+  const invoices: ReturnType<typeof computeInvoice>[] = [];
+
+  beforeAll(async () => {
+    t.clock.set(new Date('2021-01-04T09:00:00Z'));
+    const books = await createProduct(t.deps, { priceCents: 1290, vatRateBp: 550, stock: 100 });
+    const games = await createProduct(t.deps, { priceCents: 2399, vatRateBp: 2000, stock: 100 });
+    const buyer = await createMember(t.deps);
+    const baskets = [
+      { credit: 500, lines: [[books, 1], [games, 1]] },
+      { credit: 1337, lines: [[books, 3], [games, 2]] },
+      { credit: 250, lines: [[books, 1], [games, 3]] },
+      { credit: 999, lines: [[books, 2]] },
+      { credit: 0, lines: [[books, 1], [games, 1]] },
+      { credit: 777, lines: [[books, 5], [games, 1]] },
+    ] as const;
+    let day = 5;
+    for (const b of baskets) {
+      t.clock.set(new Date(`2021-01-${String(day++).padStart(2, '0')}T14:00:00Z`));
+      if (b.credit) await giveCredit(t.deps, buyer.member.id, b.credit);
+      const member = await t.deps.db.member.findUniqueOrThrow({ where: { id: buyer.member.id } });
+      const { order } = await placeOrder(t.deps, member, {
+        nonce: randomUUID(), address: ADDRESS, notes: null,
+        lines: b.lines.map(([p, quantity]) => ({ productId: p.id, quantity, priceCents: p.priceCents })),
+      });
+      expect(order.creditUsedCents).toBe(b.credit);
+      const lines = await t.deps.db.orderLine.findMany({ where: { orderId: order.id } });
+      invoices.push(computeInvoice({ lines, shippingCents: order.shippingCents, creditUsedCents: order.creditUsedCents }));
+    }
+    // The last order is cancelled: its credit note reverses it, the bases go down by as much.
+    t.clock.set(new Date(`2021-01-${day}T14:00:00Z`));
+    const last = await t.deps.db.order.findFirstOrThrow({ orderBy: { createdAt: 'desc' } });
+    await cancelOrder(t.deps, null, last.reference, 'Test');
+    invoices.pop();
+    await login();
+  });
+
+  it('per rate, base × rate is the VAT (invoice rounding) and the bases add up to 707 + 7085 − 7097', async () => {
+    const rows = await salesByRate(t.deps.db, '2021-01-01', '2021-01-31');
+    expect(rows.map((r) => r.vatRateBp)).toEqual([2000, 550]);
+    for (const r of rows) {
+      const parts = invoices.flatMap((inv) => inv.rates.filter((x) => x.vatRateBp === r.vatRateBp));
+      // Exactly the invoices' bases and VAT of that rate (after the credit's share)…
+      expect(Number(r.netCents)).toBe(parts.reduce((s, p) => s + p.baseCents, 0));
+      expect(Number(r.vatCents)).toBe(parts.reduce((s, p) => s + p.vatCents, 0));
+      // …so the VAT is the rate of the base, within each invoice's rounding (half a cent × (1 + rate)).
+      expect(Math.abs((Number(r.netCents) * r.vatRateBp) / 10_000 - Number(r.vatCents))).toBeLessThanOrEqual(parts.length * 0.6);
+    }
+    // The credit was used on both rates: a base before the discount would be visibly off.
+    expect(invoices.some((inv) => inv.rates.length === 2 && inv.rates.every((x) => x.discountCents > 0))).toBe(true);
+    const tb = await trialBalance(t.deps.db, '2021-01-31');
+    const bal = (n: string) => { const a = tb.rows.find((x) => x.accountNumber === n); return a ? Number(a.credit - a.debit) : 0; };
+    expect(bal('7097')).toBeLessThan(0);
+    expect(rows.reduce((s, r) => s + Number(r.netCents), 0)).toBe(bal('707') + bal('7085') + bal('7097'));
+    expect(rows.reduce((s, r) => s + Number(r.vatCents), 0)).toBe(bal('44571'));
+  });
+
+  it('the page, the CSV and the e-reporting show the same net bases', async () => {
+    const rows = await salesByRate(t.deps.db, '2021-01-01', '2021-01-31');
+    const csv = csvLines(await get('/comptabilite/exports/ventes-tva.csv?du=2021-01-01&au=2021-01-31'));
+    expect(csv.slice(1).map((l) => cents(l.split(';')[1]))).toEqual(rows.map((r) => Number(r.netCents)));
+    const daily = csvLines(await get('/comptabilite/exports/e-reporting.csv?du=2021-01-01&au=2021-01-31')).slice(1).map((l) => l.split(';'));
+    for (const r of rows) {
+      const label = r.vatRateBp === 2000 ? '20 %' : '5,5 %';
+      expect(daily.filter((d) => d[1] === label).reduce((s, d) => s + cents(d[2]), 0)).toBe(Number(r.netCents));
+      expect(daily.filter((d) => d[1] === label).reduce((s, d) => s + cents(d[3]), 0)).toBe(Number(r.vatCents));
+    }
+    const page = await agent.get('/comptabilite/ventes-tva?du=2021-01-01&au=2021-01-31');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(Number(rows[0].netCents) / 100));
+  });
+
+  it('an entry booked before the discount carried its rate (one 7097 line) is split over its rates', async () => {
+    t.clock.set(NOW);
+    await post({
+      journal: 'VE', at: parisDayStart('2021-02-03'), piece: 'F-OLD', label: 'Facture ancienne', idempotencyKey: 'review:legacy',
+      lines: [
+        { account: 'CLIENTS', memberNumber: accountant.member.number, debitCents: 3500 },
+        { account: 'REMISES', debitCents: 1001 },
+        { account: 'VENTES', vatRateBp: 2000, creditCents: 3000 },
+        { account: 'VENTES', vatRateBp: 550, creditCents: 1000 },
+        { account: 'TVA_COLLECTEE', vatRateBp: 2000, creditCents: 445 },
+        { account: 'TVA_COLLECTEE', vatRateBp: 550, creditCents: 56 },
+      ],
+    });
+    const rows = await salesByRate(t.deps.db, '2021-02-01', '2021-02-28');
+    // 1001 split 3:1 (the 707 of each rate) → 750,75 and 250,25: the remaining cent to the larger remainder → 751 and 250.
+    expect(rows.map((r) => [r.vatRateBp, Number(r.netCents), Number(r.vatCents)])).toEqual([[2000, 3000 - 751, 445], [550, 1000 - 250, 56]]);
+  });
+});
