@@ -9,7 +9,7 @@ import { postEntry, reverseEntry } from '../src/accounting/journal.ts';
 import type { EntryInput } from '../src/accounting/journal.ts';
 import { checkFecLines } from '../src/accounting/fec-check.ts';
 import { fecChunks, generalLedgerCsv, journalCsvChunks } from '../src/accounting/exports.ts';
-import { amountFr, csvRow, FEC_HEADER, fecDate, fecText, JOURNAL_LABELS } from '../src/accounting/format.ts';
+import { amountFr, csvAmount, csvRow, FEC_HEADER, fecDate, fecText, JOURNAL_LABELS } from '../src/accounting/format.ts';
 import { dateAsDay } from '../src/accounting/journal.ts';
 import { postCredit } from '../src/credit/ledger.ts';
 import { parisDay, parisDayStart } from '../src/core/dates.ts';
@@ -137,7 +137,7 @@ describe('FEC', () => {
       let balance = 0n;
       for (const { e, l } of all.filter((x) => x.l.accountNumber === account).sort((a, b) => (a.e.id === b.e.id ? Number(a.l.id - b.l.id) : Number(a.e.id - b.e.id)))) {
         balance += BigInt(l.debitCents - l.creditCents);
-        ledgerRef += csvRow([account, l.accountLabel, dateAsDay(e.date), e.journal, e.number, e.piece, l.auxNumber, l.label, amountFr(l.debitCents), amountFr(l.creditCents), amountFr(balance)]);
+        ledgerRef += csvRow([account, l.accountLabel, dateAsDay(e.date), e.journal, e.number, e.piece, l.auxNumber, l.label, amountFr(l.debitCents), amountFr(l.creditCents), csvAmount(balance)]);
       }
     }
     expect(ledger.split('\r\n').slice(1).join('\r\n')).toBe(ledgerRef);

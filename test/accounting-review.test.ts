@@ -30,8 +30,7 @@ const get = (path: string) => agent.get(path).buffer(true).parse((res, cb) => {
 });
 const csvLines = (res: request.Response) => text(res).replace(/^\uFEFF/, '').split('\r\n').filter(Boolean);
 const post = (entry: EntryInput) => t.deps.db.$transaction((tx) => postEntry(tx, entry));
-// (The CSV still guards negative amounts with a quote at this commit: fixed by the next one.)
-const cents = (s: string) => Math.round(Number(s.replace(/^'/, '').replace(',', '.')) * 100);
+const cents = (s: string) => Math.round(Number(s.replace(',', '.')) * 100);
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -133,5 +132,29 @@ describe('sales by VAT rate: the base is net of the club-credit discount (7097)'
     const rows = await salesByRate(t.deps.db, '2021-02-01', '2021-02-28');
     // 1001 split 3:1 (the 707 of each rate) → 750,75 and 250,25: the remaining cent to the larger remainder → 751 and 250.
     expect(rows.map((r) => [r.vatRateBp, Number(r.netCents), Number(r.vatCents)])).toEqual([[2000, 3000 - 751, 445], [550, 1000 - 250, 56]]);
+  });
+});
+
+describe('CSV: amounts are numbers, the formula guard is for text', () => {
+  it('a negative amount is written -11,00; a label "=HYPERLINK(…)" or "-2+3" stays guarded', async () => {
+    await login();
+    const label = '=HYPERLINK("http://x.test";"clic")';
+    const bad = await agent.get('/comptabilite/plan-comptable');
+    const token = /name="_csrf" value="([^"]+)"/.exec(bad.text)![1];
+    expect((await agent.post('/comptabilite/plan-comptable').type('form').send({ _csrf: token, key: 'PRODUITS_DIVERS', number: '758', label })).status).toBe(303);
+    const od = await post({
+      journal: 'OD', at: parisDayStart('2021-02-04'), piece: 'OD-1', label: '-2+3', idempotencyKey: 'review:csv',
+      lines: [{ account: 'BANQUE', debitCents: 1100 }, { account: 'PRODUITS_DIVERS', creditCents: 1100 }],
+    });
+    const ledger = csvLines(await get('/comptabilite/exports/grand-livre.csv?date=2021-02-28')).filter((l) => l.startsWith('758;'));
+    expect(ledger).toEqual([`758;"'=HYPERLINK(""http://x.test"";""clic"")";2021-02-04;OD;${od.number};OD-1;;'-2+3;0,00;11,00;-11,00`]);
+    // The member credit used on the orders of January: negative movements, as numbers.
+    const moves = csvLines(await get('/comptabilite/exports/credit-mouvements.csv?du=2021-01-01&au=2021-01-31'));
+    expect(moves.some((l) => /;Commande;-\d+,\d{2}$/.test(l))).toBe(true);
+    expect(moves.join('\n')).not.toContain("'-");
+    // The cancelled order's credit note: a negative day in the e-reporting.
+    const daily = csvLines(await get('/comptabilite/exports/e-reporting.csv?du=2021-01-01&au=2021-01-31'));
+    expect(daily.some((l) => /;-\d+,\d{2};-\d+,\d{2};1$/.test(l))).toBe(true);
+    expect(daily.join('\n')).not.toContain("'-");
   });
 });

@@ -6,7 +6,7 @@ import type { Db } from '../db/connect.ts';
 import { parisDay, parisDayEnd, parisDayStart } from '../core/dates.ts';
 import { memberNumber } from '../core/member-number.ts';
 import { formatRate } from './journal.ts';
-import { amountFr, BOM, csvField, csvRow, FEC_HEADER, fecDate, fecText, JOURNAL_LABELS } from './format.ts';
+import { BOM, csvAmount, csvField, csvRow, FEC_HEADER, fecDate, fecText, JOURNAL_LABELS } from './format.ts';
 
 /** Journal lines per batch (about a third as many entries). */
 export const BATCH = 10_000;
@@ -232,9 +232,9 @@ export async function* trialBalanceCsv(db: Db, at: string): AsyncGenerator<strin
   let out = BOM + csvRow(['Compte', 'Libellé', 'Total débit', 'Total crédit', 'Solde débiteur', 'Solde créditeur']);
   for (const r of tb.rows) {
     const bal = r.debit - r.credit;
-    out += csvRow([r.accountNumber, r.accountLabel, amountFr(r.debit), amountFr(r.credit), amountFr(bal > 0n ? bal : 0n), amountFr(bal < 0n ? -bal : 0n)]);
+    out += csvRow([r.accountNumber, r.accountLabel, csvAmount(r.debit), csvAmount(r.credit), csvAmount(bal > 0n ? bal : 0n), csvAmount(bal < 0n ? -bal : 0n)]);
   }
-  out += csvRow(['Total', '', amountFr(tb.debit), amountFr(tb.credit), '', '']);
+  out += csvRow(['Total', '', csvAmount(tb.debit), csvAmount(tb.credit), '', '']);
   yield out;
 }
 
@@ -271,9 +271,10 @@ export async function* generalLedgerCsv(db: Db, at: string, batch = BATCH): Asyn
       if (rows.length === 0) break;
       let out = '';
       for (const r of rows) {
-        // Cents as a double stay exact up to 2^53 (90 000 billion euros).
+        // Cents as a double stay exact up to 2^53 (90 000 billion euros). Amounts are numbers for the
+        // spreadsheet: written as-is, a negative balance too (the formula guard is for text cells).
         balance += r.debitCents - r.creditCents;
-        out += `${account};${csvField(r.accountLabel)};${r.day};${csvField(r.journal)};${r.number};${csvField(r.piece)};${csvField(r.auxNumber)};${csvField(r.label)};${amountCents(r.debitCents)};${amountCents(r.creditCents)};${csvField(amountCents(balance))}\r\n`;
+        out += `${account};${csvField(r.accountLabel)};${r.day};${csvField(r.journal)};${r.number};${csvField(r.piece)};${csvField(r.auxNumber)};${csvField(r.label)};${amountCents(r.debitCents)};${amountCents(r.creditCents)};${amountCents(balance)}\r\n`;
       }
       yield out;
       after = rows[rows.length - 1]!.id;
@@ -354,7 +355,7 @@ export async function salesByRate(db: Db, from: string, to: string): Promise<Rat
 
 export async function* salesByRateCsv(db: Db, from: string, to: string): AsyncGenerator<string> {
   let out = BOM + csvRow(['Taux de TVA', 'Base hors taxes', 'TVA collectée', 'Nombre de pièces']);
-  for (const r of await salesByRate(db, from, to)) out += csvRow([formatRate(r.vatRateBp), amountFr(r.netCents), amountFr(r.vatCents), r.count]);
+  for (const r of await salesByRate(db, from, to)) out += csvRow([formatRate(r.vatRateBp), csvAmount(r.netCents), csvAmount(r.vatCents), r.count]);
   yield out;
 }
 
@@ -367,7 +368,7 @@ export async function* eReportingCsv(db: Db, from: string, to: string): AsyncGen
     const monthEnd = lastDayOfMonth(cursor) < to ? lastDayOfMonth(cursor) : to;
     const rows = await salesPerDayAndRate(db, cursor, monthEnd, true);
     let out = '';
-    for (const r of rows) out += csvRow([r.day, formatRate(r.vatRateBp), amountFr(r.netCents), amountFr(r.vatCents), r.count]);
+    for (const r of rows) out += csvRow([r.day, formatRate(r.vatRateBp), csvAmount(r.netCents), csvAmount(r.vatCents), r.count]);
     if (out) yield out;
     cursor = nextMonthStart(cursor);
   }
@@ -398,7 +399,7 @@ export async function* creditLinesCsv(db: Db, from: string, to: string, batch = 
       ORDER BY c.id LIMIT ${batch}`;
     if (rows.length === 0) return;
     let out = '';
-    for (const r of rows) out += csvRow([parisDay(r.createdAt), memberNumber(r.number), CREDIT_KINDS[r.kind] ?? r.kind, amountFr(r.amountCents)]);
+    for (const r of rows) out += csvRow([parisDay(r.createdAt), memberNumber(r.number), CREDIT_KINDS[r.kind] ?? r.kind, csvAmount(r.amountCents)]);
     yield out;
     after = rows[rows.length - 1].id;
     if (rows.length < batch) return;
@@ -422,12 +423,12 @@ export async function* outstandingCreditCsv(db: Db, at: string, batch = BATCH): 
     let out = '';
     for (const r of rows) {
       total += r.balance;
-      out += csvRow([memberNumber(r.number), amountFr(r.balance)]);
+      out += csvRow([memberNumber(r.number), csvAmount(r.balance)]);
     }
     if (out) yield out;
     after += batch;
     const more = await db.$queryRaw<unknown[]>`SELECT 1 FROM "Member" WHERE number > ${after} LIMIT 1`;
     if (more.length === 0) break;
   }
-  yield csvRow(['Total', amountFr(total)]);
+  yield csvRow(['Total', csvAmount(total)]);
 }
