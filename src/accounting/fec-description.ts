@@ -30,7 +30,7 @@ Champs (18, dans cet ordre) :
 18 Idevise        code de la devise (vide)
 
 Écritures :
-- facture de commande (VE) : D 411 membre (reste à payer), D 7097 (crédit offert utilisé, HT), C 707 par taux (marchandises HT), C 7085 (port HT), C 44571 par taux (TVA) ;
+- facture de commande (VE) : D 411 membre (reste à payer), D 7097 par taux (crédit offert utilisé, remise HT), C 707 par taux (marchandises HT), C 7085 (port HT), C 44571 par taux (TVA) ;
 - paiement reçu (BQ) : D 512 / C 411 membre ;
 - annulation ou remboursement après facture : avoir contrepassant la vente (VE), puis D 411 / C 512 ;
 - lot de concours expédié (OD) : D 6234 / C 607 au coût unitaire.
