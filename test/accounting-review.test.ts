@@ -14,6 +14,7 @@ import { postEntry } from '../src/accounting/journal.ts';
 import type { EntryInput } from '../src/accounting/journal.ts';
 import { salesByRate, trialBalance } from '../src/accounting/exports.ts';
 import { parisDayStart } from '../src/core/dates.ts';
+import { ACCOUNT_KEYS, DEFAULT_CHART, expectedPrefix } from '../src/accounting/chart.ts';
 
 let t: TestApp;
 let agent: ReturnType<typeof request.agent>;
@@ -156,5 +157,41 @@ describe('CSV: amounts are numbers, the formula guard is for text', () => {
     const daily = csvLines(await get('/comptabilite/exports/e-reporting.csv?du=2021-01-01&au=2021-01-31'));
     expect(daily.some((l) => /;-\d+,\d{2};-\d+,\d{2};1$/.test(l))).toBe(true);
     expect(daily.join('\n')).not.toContain("'-");
+  });
+});
+
+describe('chart of accounts: one number per account, in the account’s class', () => {
+  const save = async (key: string, number: string, label: string) => {
+    const page = await agent.get('/comptabilite/plan-comptable');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    return agent.post('/comptabilite/plan-comptable').type('form').send({ _csrf: token, key, number, label });
+  };
+
+  it('refuses the bank’s number for the customers, and a number of another class, keeping the typed values', async () => {
+    await login();
+    const taken = await save('CLIENTS', '512', 'Clients particuliers');
+    expect(taken.status).toBe(422);
+    expect(taken.text).toContain('Le numéro 512 est déjà celui du compte « Banque » : choisissez un autre numéro.');
+    expect(taken.text).toContain('value="512"');
+    expect(taken.text).toContain('value="Clients particuliers"');
+    const wrongClass = await save('CLIENTS', '601', 'Clients');
+    expect(wrongClass.status).toBe(422);
+    expect(wrongClass.text).toContain('pour « Clients », un numéro commençant par 411 (par défaut 411)');
+    expect(wrongClass.text).toContain('value="601"');
+    expect((await save('BANQUE', '4110', 'Banque')).status).toBe(422);
+    expect((await t.deps.db.chartAccount.findMany({ where: { key: { in: ['CLIENTS', 'BANQUE'] } } }))).toEqual([]);
+    // A sub-account of its own class is fine; every default is in its own class.
+    for (const k of ACCOUNT_KEYS) expect(DEFAULT_CHART[k].number.startsWith(expectedPrefix(k)), k).toBe(true);
+    expect((await save('CLIENTS', '4110000', 'Clients')).status).toBe(303);
+    expect((await save('CLIENTS', '411', 'Clients')).status).toBe(303);
+  });
+
+  it('refuses a number another account had on validated lines; an account may take its own old number back', async () => {
+    expect((await save('PORTS', '7086', 'Ports facturés')).status).toBe(303);
+    const old = await save('VENTES', '7085', 'Ventes');
+    expect(old.status).toBe(422);
+    expect(old.text).toContain('Le numéro 7085 est celui d’écritures validées du compte « Ports et frais accessoires facturés »');
+    expect((await save('VENTES', '7086', 'Ventes')).text).toContain('Le numéro 7086 est déjà celui du compte « Ports facturés »');
+    expect((await save('PORTS', '7085', 'Ports et frais accessoires facturés')).status).toBe(303);
   });
 });

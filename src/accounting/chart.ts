@@ -35,6 +35,26 @@ export const DEFAULT_CHART: Readonly<Record<AccountKey, ChartEntry>> = {
 };
 
 export const ACCOUNT_KEYS = Object.keys(DEFAULT_CHART) as AccountKey[];
+
+/**
+ * The start a number must keep for its role when the accountant renumbers it: the PCG account or
+ * class of the default (a sub-account like 4110000 or 51201 is fine, another class is not).
+ * 411/419 also because the FEC allows auxiliary accounts on those only. A role missing here needs
+ * only the first digit (class) of its default.
+ */
+const EXPECTED_PREFIX: Partial<Record<AccountKey, string>> = {
+  CLIENTS: '411',
+  CLIENTS_CREDITEURS: '419',
+  TVA_COLLECTEE: '4457',
+  BANQUE: '512',
+  VENTES: '70',
+  PORTS: '708',
+  REMISES: '709',
+  CADEAUX: '623',
+  ACHATS: '60',
+  PRODUITS_DIVERS: '75',
+};
+export const expectedPrefix = (key: AccountKey): string => EXPECTED_PREFIX[key] ?? DEFAULT_CHART[key].number.slice(0, 1);
 export const isAccountKey = (k: string): k is AccountKey => Object.hasOwn(DEFAULT_CHART, k);
 
 /** Accounts that carry an auxiliary account (the member number). */

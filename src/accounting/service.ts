@@ -3,9 +3,9 @@ import type { Deps } from '../deps.ts';
 import { auditWith } from '../audit/service.ts';
 import { ValidationError } from '../core/errors.ts';
 import { parisDay } from '../core/dates.ts';
-import { ACCOUNT_KEYS, DEFAULT_CHART, isAccountKey, loadChart } from './chart.ts';
+import { ACCOUNT_KEYS, DEFAULT_CHART, expectedPrefix, isAccountKey, loadChart } from './chart.ts';
 import type { AccountKey } from './chart.ts';
-import { closePeriod, isMonthPeriod } from './periods.ts';
+import { closePeriod, isMonthPeriod, lockJournal } from './periods.ts';
 import { formatRate } from './journal.ts';
 
 export const ACCOUNTING_AUDIT = {
@@ -121,14 +121,32 @@ export async function monthlySales(deps: Deps, year: number): Promise<MonthFigur
 /** The chart as shown to the accountant: every key with its number, label and default. */
 export async function chartRows(deps: Deps) {
   const chart = await loadChart(deps.db);
-  return ACCOUNT_KEYS.map((key) => ({ key, ...chart[key], default: DEFAULT_CHART[key] }));
+  return ACCOUNT_KEYS.map((key) => ({ key, ...chart[key], default: DEFAULT_CHART[key], prefix: expectedPrefix(key) }));
 }
 
+/**
+ * Renumbers or relabels an account. Refused: a number outside the role's account or class
+ * (expectedPrefix), and a number another role has now or had on validated lines (the balance and
+ * the ledger group by number: two roles on one number would be summed together).
+ */
 export async function updateChartAccount(deps: Deps, actorId: string, input: { key: string; number: string; label: string }): Promise<{ key: AccountKey }> {
   if (!isAccountKey(input.key)) throw new ValidationError('Compte inconnu.', 'key');
   const key = input.key;
   const now = deps.clock.now();
   await deps.db.$transaction(async (tx) => {
+    // The journal's lock: postings read the chart under it, and two changes cannot both take a free number.
+    await lockJournal(tx);
+    const chart = await loadChart(tx);
+    const other = ACCOUNT_KEYS.find((k) => k !== key && chart[k].number === input.number);
+    const used = other ?? (await tx.journalLine.findFirst({ where: { accountNumber: input.number, accountKey: { not: key } }, select: { accountKey: true } }))?.accountKey;
+    if (used) {
+      const label = other ? chart[other].label : isAccountKey(used) ? DEFAULT_CHART[used].label : used;
+      throw new ValidationError(`Le numéro ${input.number} est ${other ? 'déjà celui' : 'celui d’écritures validées'} du compte « ${label} » : choisissez un autre numéro.`, 'number');
+    }
+    const prefix = expectedPrefix(key);
+    if (!input.number.startsWith(prefix)) {
+      throw new ValidationError(`Numéro de compte : pour « ${DEFAULT_CHART[key].label} », un numéro commençant par ${prefix} (par défaut ${DEFAULT_CHART[key].number}).`, 'number');
+    }
     await tx.chartAccount.upsert({ where: { key }, create: { key, number: input.number, label: input.label, updatedAt: now }, update: { number: input.number, label: input.label, updatedAt: now } });
     await audit(tx, 'accounting.chart-changed', { at: now, actor: actorId, details: { what: key, id: `${input.number} ${input.label}` } });
   });
