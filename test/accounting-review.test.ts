@@ -15,6 +15,8 @@ import type { EntryInput } from '../src/accounting/journal.ts';
 import { salesByRate, trialBalance } from '../src/accounting/exports.ts';
 import { parisDayStart } from '../src/core/dates.ts';
 import { ACCOUNT_KEYS, DEFAULT_CHART, expectedPrefix } from '../src/accounting/chart.ts';
+import { closeAccountingPeriod, periodStatus } from '../src/accounting/service.ts';
+import { fixedClock } from '../src/core/clock.ts';
 
 let t: TestApp;
 let agent: ReturnType<typeof request.agent>;
@@ -193,5 +195,61 @@ describe('chart of accounts: one number per account, in the account’s class', 
     expect(old.text).toContain('Le numéro 7085 est celui d’écritures validées du compte « Ports et frais accessoires facturés »');
     expect((await save('VENTES', '7086', 'Ventes')).text).toContain('Le numéro 7086 est déjà celui du compte « Ports facturés »');
     expect((await save('PORTS', '7085', 'Ports et frais accessoires facturés')).status).toBe(303);
+  });
+});
+
+describe('periods: months close in order, a fiscal year once its months are closed', () => {
+  const close = async (period: string) => {
+    const page = await agent.get('/comptabilite/periodes');
+    const token = /name="_csrf" value="([^"]+)"/.exec(page.text)![1];
+    return agent.post('/comptabilite/periodes').type('form').send({ _csrf: token, period, confirm: 'on' });
+  };
+  const options = (html: string) => [...html.matchAll(/<option value="([^"]+)"( selected)?/g)].map((m) => `${m[1]}${m[2] ? '*' : ''}`);
+
+  it('offers only the oldest open month (from the journal’s first entry), refuses a later one, then moves on', async () => {
+    await login();
+    // The journal starts in January 2021 (the orders above); "today" is 10 March 2021.
+    expect(options((await agent.get('/comptabilite/periodes')).text)).toEqual(['2021-01*']);
+    const later = await close('2021-02');
+    expect(later.status).toBe(422);
+    expect(later.text).toContain('Les mois se clôturent dans l’ordre : clôturez d’abord janvier 2021, le plus ancien mois ouvert.');
+    expect(options(later.text)).toEqual(['2021-01*']);
+    const before = await close('2020-12');
+    expect(before.status).toBe(422);
+    expect(before.text).toContain('Aucune écriture avant janvier 2021');
+    expect((await close('2020')).text).toContain('L’exercice 2020 précède la première écriture (janvier 2021) : rien à clôturer.');
+    expect(await t.deps.db.accountingClosure.count()).toBe(0);
+
+    expect((await close('2021-01')).status).toBe(303);
+    expect(options((await agent.get('/comptabilite/periodes')).text)).toEqual(['2021-02*']);
+    // An event of January now is dated in the first open month.
+    const late = await post({
+      journal: 'OD', at: parisDayStart('2021-01-20'), piece: 'X', label: 'Après clôture', idempotencyKey: 'review:late',
+      lines: [{ account: 'CADEAUX', debitCents: 1 }, { account: 'ACHATS', creditCents: 1 }],
+    });
+    const e = await t.deps.db.journalEntry.findUniqueOrThrow({ where: { id: late.entryId } });
+    expect(e.date.toISOString().slice(0, 10)).toBe('2021-02-01');
+    // March is not over: nothing more to close after February.
+    expect((await close('2021-02')).status).toBe(303);
+    const page = await agent.get('/comptabilite/periodes');
+    expect(options(page.text)).toEqual([]);
+    expect(page.text).toContain('Aucune période à clôturer pour l’instant : mars 2021 pourra l’être une fois terminé.');
+    expect(await t.deps.db.auditEvent.count({ where: { action: 'accounting.period-closed' } })).toBe(2);
+  });
+
+  it('a fiscal year closes once all its months are closed (dates from the injected clock)', async () => {
+    const later = { ...t.deps, clock: fixedClock(new Date('2022-02-10T10:00:00Z')) };
+    const actor = accountant.member.id;
+    await expect(closeAccountingPeriod(later, actor, '2021')).rejects.toThrow('Clôturez d’abord tous les mois de l’exercice 2021, dans l’ordre : le plus ancien ouvert est mars 2021.');
+    await expect(closeAccountingPeriod(later, actor, '2021-05')).rejects.toThrow('clôturez d’abord mars 2021');
+    const status = await periodStatus(later, 2021);
+    expect(status.months.filter((m) => m.canClose).map((m) => m.period)).toEqual(['2021-03']);
+    expect(status.year.canClose).toBe(false);
+    for (let m = 3; m <= 12; m++) expect(await closeAccountingPeriod(later, actor, `2021-${String(m).padStart(2, '0')}`)).toEqual({ closed: true });
+    // Not the months of 2022 before the year 2021.
+    expect((await periodStatus(later, 2022)).months.filter((m) => m.canClose).map((m) => m.period)).toEqual(['2022-01']);
+    expect((await periodStatus(later, 2021)).year.canClose).toBe(true);
+    expect(await closeAccountingPeriod(later, actor, '2021')).toEqual({ closed: true });
+    expect(await closeAccountingPeriod(later, actor, '2021-06')).toEqual({ closed: false });
   });
 });

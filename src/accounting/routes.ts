@@ -62,6 +62,7 @@ export function accountingRoutes(deps: Deps): Router {
       title: 'Périodes comptables',
       current: await periodStatus(deps, year),
       previous: await periodStatus(deps, year - 1),
+      monthLabel,
       ...form,
     });
   };

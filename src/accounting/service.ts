@@ -1,5 +1,6 @@
 // The accountant's services: period closing, chart of accounts, dashboard figures, export audit.
 import type { Deps } from '../deps.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 import { auditWith } from '../audit/service.ts';
 import { ValidationError } from '../core/errors.ts';
 import { parisDay } from '../core/dates.ts';
@@ -7,6 +8,8 @@ import { ACCOUNT_KEYS, DEFAULT_CHART, expectedPrefix, isAccountKey, loadChart } 
 import type { AccountKey } from './chart.ts';
 import { closePeriod, isMonthPeriod, lockJournal } from './periods.ts';
 import { formatRate } from './journal.ts';
+
+type Tx = Prisma.TransactionClient;
 
 export const ACCOUNTING_AUDIT = {
   'accounting.export': 'Export comptable téléchargé',
@@ -39,13 +42,80 @@ export async function lastExports(deps: Deps, take = 10) {
   });
 }
 
-/** Closes a month (AAAA-MM) or a fiscal year (AAAA); a year closes its open months too. */
+const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+export const monthLabel = (p: string): string => `${MONTHS[Number(p.slice(5, 7)) - 1]} ${p.slice(0, 4)}`;
+
+const nextMonth = (p: string): string => {
+  const y = Number(p.slice(0, 4));
+  const m = Number(p.slice(5, 7));
+  return m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+};
+const previousMonth = (p: string): string => {
+  const y = Number(p.slice(0, 4));
+  const m = Number(p.slice(5, 7));
+  return m === 1 ? `${y - 1}-12` : `${y}-${String(m - 1).padStart(2, '0')}`;
+};
+
+/**
+ * Where closing stands (docs/decisions/0045-periods-close-in-order.md): months close in order,
+ * from the month of the journal's earliest entry (the last finished month when the journal is
+ * empty). `oldestOpen` is the first month from there that is neither closed nor in a closed year:
+ * the only month that may be closed, once finished. Read from the month totals (one row per
+ * month, journal and account), never from the lines.
+ */
+export async function closingOrder(db: Pick<Tx, '$queryRaw'>, thisMonth: string): Promise<{ start: string; oldestOpen: string; closed: Map<string, Date> }> {
+  const rows = await db.$queryRaw<{ first: string | null; period: string | null; closedAt: Date | null }[]>`
+    SELECT (SELECT min(month) FROM "LedgerMonthTotal") AS first, NULL::text AS period, NULL::timestamptz AS "closedAt"
+    UNION ALL SELECT NULL, period, "closedAt" FROM "AccountingClosure"`;
+  const closed = new Map<string, Date>();
+  let first: string | null = null;
+  for (const r of rows) {
+    if (r.period !== null) closed.set(r.period, r.closedAt!);
+    else first = r.first;
+  }
+  const lastFinished = previousMonth(thisMonth);
+  const start = first !== null && first < lastFinished ? first : lastFinished;
+  let oldestOpen = start;
+  for (let i = 0; i < 1200 && (closed.has(oldestOpen) || closed.has(oldestOpen.slice(0, 4))); i++) oldestOpen = nextMonth(oldestOpen);
+  return { start, oldestOpen, closed };
+}
+
+/** Why a period cannot be closed now, in French, or null. `closed` periods are handled by the caller. */
+function closingRefusal(period: string, thisMonth: string, order: { start: string; oldestOpen: string }): string | null {
+  const lastMonth = isMonthPeriod(period) ? period : `${period}-12`;
+  if (!(lastMonth < thisMonth)) return 'On ne clôture qu’une période terminée.';
+  const { start, oldestOpen } = order;
+  if (isMonthPeriod(period)) {
+    if (period === oldestOpen) return null;
+    if (period < start) return `Aucune écriture avant ${monthLabel(start)} : le prochain mois à clôturer est ${monthLabel(oldestOpen)}.`;
+    return `Les mois se clôturent dans l’ordre : clôturez d’abord ${monthLabel(oldestOpen)}, le plus ancien mois ouvert.`;
+  }
+  if (period < start.slice(0, 4)) return `L’exercice ${period} précède la première écriture (${monthLabel(start)}) : rien à clôturer.`;
+  if (oldestOpen <= lastMonth) {
+    return oldestOpen.startsWith(period)
+      ? `Clôturez d’abord tous les mois de l’exercice ${period}, dans l’ordre : le plus ancien ouvert est ${monthLabel(oldestOpen)}.`
+      : `Les périodes se clôturent dans l’ordre : clôturez d’abord ${monthLabel(oldestOpen)}, le plus ancien mois ouvert.`;
+  }
+  return null;
+}
+
+/**
+ * Closes a month (AAAA-MM) or a fiscal year (AAAA). Months close in order (only the oldest open
+ * month, once finished); a fiscal year once all its months from the journal's start are closed
+ * (the months before the journal's first entry are closed with it).
+ */
 export async function closeAccountingPeriod(deps: Deps, actorId: string, period: string): Promise<{ closed: boolean }> {
   const now = deps.clock.now();
   const thisMonth = parisDay(now).slice(0, 7);
-  const lastMonth = isMonthPeriod(period) ? period : `${period}-12`;
-  if (!(lastMonth < thisMonth)) throw new ValidationError('On ne clôture qu’une période terminée.', 'period');
   return deps.db.$transaction(async (tx) => {
+    // The journal's lock first: no posting or other closing changes the order while we decide.
+    await lockJournal(tx);
+    const order = await closingOrder(tx, thisMonth);
+    const already = order.closed.has(period) || (isMonthPeriod(period) && order.closed.has(period.slice(0, 4)));
+    if (!already) {
+      const refusal = closingRefusal(period, thisMonth, order);
+      if (refusal) throw new ValidationError(refusal, 'period');
+    }
     const closed = await closePeriod(tx, period, now);
     if (closed && !isMonthPeriod(period)) {
       for (let m = 1; m <= 12; m++) {
@@ -66,21 +136,19 @@ export interface PeriodStatus {
   canClose: boolean;
 }
 
-const MONTHS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
-export const monthLabel = (p: string): string => `${MONTHS[Number(p.slice(5, 7)) - 1]} ${p.slice(0, 4)}`;
-
-/** Months of a fiscal year with their status, and the year's. */
-export async function periodStatus(deps: Deps, year: number): Promise<{ year: PeriodStatus; months: PeriodStatus[] }> {
-  const rows = await deps.db.accountingClosure.findMany({ where: { period: { startsWith: String(year) } } });
-  const byPeriod = new Map(rows.map((r) => [r.period, r.closedAt]));
+/** Months of a fiscal year with their status, and the year's; `canClose` follows the closing order. */
+export async function periodStatus(deps: Deps, year: number): Promise<{ year: PeriodStatus; months: PeriodStatus[]; oldestOpen: string }> {
   const thisMonth = parisDay(deps.clock.now()).slice(0, 7);
+  const order = await closingOrder(deps.db, thisMonth);
+  const byPeriod = order.closed;
   const months = Array.from({ length: 12 }, (_, i) => {
     const period = `${year}-${String(i + 1).padStart(2, '0')}`;
     const closedAt = byPeriod.get(period) ?? null;
-    return { period, label: monthLabel(period), closed: !!closedAt, closedAt, canClose: !closedAt && period < thisMonth };
+    return { period, label: monthLabel(period), closed: !!closedAt, closedAt, canClose: !closedAt && closingRefusal(period, thisMonth, order) === null };
   });
-  const yc = byPeriod.get(String(year)) ?? null;
-  return { year: { period: String(year), label: `exercice ${year}`, closed: !!yc, closedAt: yc, canClose: !yc && `${year}-12` < thisMonth }, months };
+  const y = String(year);
+  const yc = byPeriod.get(y) ?? null;
+  return { year: { period: y, label: `exercice ${year}`, closed: !!yc, closedAt: yc, canClose: !yc && closingRefusal(y, thisMonth, order) === null }, months, oldestOpen: order.oldestOpen };
 }
 
 /**
