@@ -253,3 +253,38 @@ describe('periods: months close in order, a fiscal year once its months are clos
     expect(await closeAccountingPeriod(later, actor, '2021-06')).toEqual({ closed: false });
   });
 });
+
+describe('bad parameters: the page’s form again, with the message beside the field and the typed values', () => {
+  it('sales by rate, balance, FEC and journal exports answer 422 with their form, not the error page', async () => {
+    await login();
+    const sales = await agent.get('/comptabilite/ventes-tva?du=2026-12-31&au=2026-01-01');
+    expect(sales.status).toBe(422);
+    expect(sales.text).toContain('<small id="s-au-err" class="field-error">La date de fin précède la date de début.</small>');
+    expect(sales.text).toContain('value="2026-12-31"');
+    expect(sales.text).toContain('value="2026-01-01"');
+    expect(sales.text).toContain('action="/comptabilite/ventes-tva"');
+    expect(sales.text).not.toContain('Retour à l’accueil');
+
+    const balance = await agent.get('/comptabilite/balance?date=31/12/2026');
+    expect(balance.status).toBe(422);
+    expect(balance.text).toContain('<small id="b-date-err" class="field-error">Date : date invalide.</small>');
+    expect(balance.text).toContain('value="31/12/2026"');
+    expect(balance.text).not.toContain('Retour à l’accueil');
+
+    const fec = await get('/comptabilite/exports/fec?exercice=abc');
+    expect(fec.status).toBe(422);
+    const html = text(fec);
+    expect(html).toContain('<h1>Comptabilité</h1>');
+    expect(html).toMatch(/<input id="x-fec" name="exercice" type="text" value="abc"[^>]*aria-invalid="true"/);
+    expect(html).toContain('<small id="x-fec-err" class="field-error">Exercice : une année AAAA.</small>');
+    expect(html).not.toContain('Retour à l’accueil');
+    // The other forms keep their defaults; the journal form keeps its dates and says what is wrong.
+    const journal = text(await get('/comptabilite/exports/journal.csv?du=2021-03-01&au=2021-02-01&journal=VE'));
+    expect(journal).toContain('<small id="x-j-au-err" class="field-error">La date de fin précède la date de début.</small>');
+    expect(journal).toContain('value="2021-03-01"');
+    expect(journal).toContain('<option value="VE" selected>');
+    expect(journal).not.toContain('x-fec-err');
+    // Nothing was exported, so nothing was audited.
+    expect(await t.deps.db.auditEvent.count({ where: { action: 'accounting.export', details: { path: ['what'], equals: 'journal' } } })).toBe(0);
+  });
+});

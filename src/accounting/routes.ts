@@ -3,12 +3,10 @@ import { Router } from 'express';
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 import type { Deps } from '../deps.ts';
-import { formAction } from '../http/forms.ts';
 import type { FormState } from '../http/forms.ts';
 import { flash } from '../http/flash.ts';
-import { ValidationError } from '../core/errors.ts';
 import { parisDay } from '../core/dates.ts';
-import { fieldErrors } from '../http/forms.ts';
+import { fieldErrors, formAction, keepValues } from '../http/forms.ts';
 import { AtQuery, ChartSchema, CloseSchema, JournalQuery, RangeQuery, YearQuery } from './schema.ts';
 import {
   creditLinesCsv, eReportingCsv, fecChunks, fecFileName, generalLedgerCsv, journalCsvChunks, outstandingCreditCsv,
@@ -22,25 +20,37 @@ import { JOURNAL_LABELS } from './format.ts';
 
 const empty: FormState = { values: {}, errors: {} };
 
-/** Parses a query string with its schema; bad input is a 422 page with the first French message. */
-function query<S extends z.ZodType>(schema: S, req: Request): z.output<S> {
+type Parsed<T> = { ok: true; data: T } | { ok: false; form: FormState };
+
+/** Parses a query string with its schema; bad input gives the French messages by field and the typed values. */
+function parseQuery<S extends z.ZodType>(schema: S, req: Request): Parsed<z.output<S>> {
   const parsed = schema.safeParse(req.query);
-  if (!parsed.success) {
-    const errors = fieldErrors(parsed.error);
-    const [field, message] = Object.entries(errors)[0] ?? ['_form', 'Paramètres invalides.'];
-    throw new ValidationError(message, field);
-  }
-  return parsed.data;
+  if (parsed.success) return { ok: true, data: parsed.data };
+  return { ok: false, form: { values: keepValues(req.query), errors: fieldErrors(parsed.error) } };
 }
+
+/** The dashboard's export form that sends each download (the error is shown beside its fields). */
+const EXPORT_FORMS: Record<string, string> = {
+  fec: 'fec',
+  journal: 'journal',
+  balance: 'balance',
+  'grand-livre': 'balance',
+  'ventes-tva': 'ventes',
+  'e-reporting': 'ventes',
+  'credit-mouvements': 'credit',
+  'credit-soldes': 'soldes',
+};
 
 export function accountingRoutes(deps: Deps): Router {
   const r = Router();
   const today = () => parisDay(deps.clock.now());
 
-  r.get('/', async (_req, res) => {
+  /** The dashboard; `failed`: an export refused for its parameters, shown in its form (422). */
+  const dashboard = async (res: Response, failed?: { form: string } & FormState) => {
     const day = today();
     const year = Number(day.slice(0, 4));
     const months = await monthlySales(deps, year);
+    if (failed) res.status(422);
     res.page('accounting/dashboard', {
       title: 'Comptabilité',
       year,
@@ -53,8 +63,18 @@ export function accountingRoutes(deps: Deps): Router {
       months,
       monthLabel,
       exports: await lastExports(deps),
+      failed: failed ?? null,
     });
-  });
+  };
+  r.get('/', (_req, res) => dashboard(res));
+
+  /** An export's parameters, or the dashboard again with the error beside that export's fields. */
+  const exportQuery = async <S extends z.ZodType>(schema: S, what: string, req: Request, res: Response): Promise<z.output<S> | null> => {
+    const q = parseQuery(schema, req);
+    if (q.ok) return q.data;
+    await dashboard(res, { form: EXPORT_FORMS[what] ?? what, ...q.form });
+    return null;
+  };
 
   const periodsPage = async (req: Request, res: Response, form: FormState = empty) => {
     const year = Number(today().slice(0, 4));
@@ -98,19 +118,30 @@ export function accountingRoutes(deps: Deps): Router {
   );
 
   r.get('/balance', async (req, res) => {
-    const at = req.query.date === undefined ? today() : query(AtQuery, req).date;
-    res.page('accounting/balance', { title: 'Balance générale', at, ...(await trialBalance(deps.db, at)) });
+    const q = req.query.date === undefined ? ({ ok: true, data: { date: today() } } as const) : parseQuery(AtQuery, req);
+    if (!q.ok) {
+      res.status(422);
+      return res.page('accounting/balance', { title: 'Balance générale', at: null, rows: [], debit: 0n, credit: 0n, ...q.form });
+    }
+    const at = q.data.date;
+    res.page('accounting/balance', { title: 'Balance générale', at, ...(await trialBalance(deps.db, at)), ...empty });
   });
 
   r.get('/ventes-tva', async (req, res) => {
-    const q = req.query.du === undefined ? { du: `${today().slice(0, 7)}-01`, au: today() } : query(RangeQuery, req);
-    res.page('accounting/sales', { title: 'Ventes par taux de TVA', ...q, rows: await salesByRate(deps.db, q.du, q.au) });
+    const q = req.query.du === undefined && req.query.au === undefined ? ({ ok: true, data: { du: `${today().slice(0, 7)}-01`, au: today() } } as const) : parseQuery(RangeQuery, req);
+    if (!q.ok) {
+      res.status(422);
+      return res.page('accounting/sales', { title: 'Ventes par taux de TVA', du: q.form.values.du ?? '', au: q.form.values.au ?? '', rows: null, ...q.form });
+    }
+    res.page('accounting/sales', { title: 'Ventes par taux de TVA', ...q.data, rows: await salesByRate(deps.db, q.data.du, q.data.au), ...empty });
   });
 
   // ---- Downloads: each is audited, then streamed ----
   const csv = 'text/csv; charset=utf-8';
   r.get('/exports/fec', async (req, res) => {
-    const { exercice } = query(YearQuery, req);
+    const q = await exportQuery(YearQuery, 'fec', req, res);
+    if (!q) return;
+    const { exercice } = q;
     await recordExport(deps, req.member!.id, 'fec', { exercice: String(exercice) });
     await sendChunks(res, fecFileName(deps.config.accounting.siren, exercice), 'text/plain; charset=utf-8', fecChunks(deps.db, exercice));
   });
@@ -119,37 +150,47 @@ export function accountingRoutes(deps: Deps): Router {
     res.type('text/plain; charset=utf-8').send(FEC_DESCRIPTION(deps.config.accounting.siren));
   });
   r.get('/exports/journal.csv', async (req, res) => {
-    const q = query(JournalQuery, req);
+    const q = await exportQuery(JournalQuery, 'journal', req, res);
+    if (!q) return;
     await recordExport(deps, req.member!.id, 'journal', { du: q.du, au: q.au, journal: q.journal || 'tous' });
     await sendChunks(res, `journal-${q.journal || 'tous'}-${q.du}-${q.au}.csv`, csv, journalCsvChunks(deps.db, q.du, q.au, q.journal || null));
   });
   r.get('/exports/balance.csv', async (req, res) => {
-    const { date } = query(AtQuery, req);
+    const q = await exportQuery(AtQuery, 'balance', req, res);
+    if (!q) return;
+    const { date } = q;
     await recordExport(deps, req.member!.id, 'balance', { date });
     await sendChunks(res, `balance-${date}.csv`, csv, trialBalanceCsv(deps.db, date));
   });
   r.get('/exports/grand-livre.csv', async (req, res) => {
-    const { date } = query(AtQuery, req);
+    const q = await exportQuery(AtQuery, 'grand-livre', req, res);
+    if (!q) return;
+    const { date } = q;
     await recordExport(deps, req.member!.id, 'grand-livre', { date });
     await sendChunks(res, `grand-livre-${date}.csv`, csv, generalLedgerCsv(deps.db, date));
   });
   r.get('/exports/ventes-tva.csv', async (req, res) => {
-    const q = query(RangeQuery, req);
+    const q = await exportQuery(RangeQuery, 'ventes-tva', req, res);
+    if (!q) return;
     await recordExport(deps, req.member!.id, 'ventes-tva', q);
     await sendChunks(res, `ventes-tva-${q.du}-${q.au}.csv`, csv, salesByRateCsv(deps.db, q.du, q.au));
   });
   r.get('/exports/credit-mouvements.csv', async (req, res) => {
-    const q = query(RangeQuery, req);
+    const q = await exportQuery(RangeQuery, 'credit-mouvements', req, res);
+    if (!q) return;
     await recordExport(deps, req.member!.id, 'credit-mouvements', q);
     await sendChunks(res, `credit-mouvements-${q.du}-${q.au}.csv`, csv, creditLinesCsv(deps.db, q.du, q.au));
   });
   r.get('/exports/credit-soldes.csv', async (req, res) => {
-    const { date } = query(AtQuery, req);
+    const q = await exportQuery(AtQuery, 'credit-soldes', req, res);
+    if (!q) return;
+    const { date } = q;
     await recordExport(deps, req.member!.id, 'credit-soldes', { date });
     await sendChunks(res, `credit-soldes-${date}.csv`, csv, outstandingCreditCsv(deps.db, date));
   });
   r.get('/exports/e-reporting.csv', async (req, res) => {
-    const q = query(RangeQuery, req);
+    const q = await exportQuery(RangeQuery, 'e-reporting', req, res);
+    if (!q) return;
     await recordExport(deps, req.member!.id, 'e-reporting', q);
     await sendChunks(res, `e-reporting-b2c-${q.du}-${q.au}.csv`, csv, eReportingCsv(deps.db, q.du, q.au));
   });
