@@ -17,6 +17,7 @@ import { parisDayStart } from '../src/core/dates.ts';
 import { ACCOUNT_KEYS, DEFAULT_CHART, expectedPrefix } from '../src/accounting/chart.ts';
 import { closeAccountingPeriod, periodStatus } from '../src/accounting/service.ts';
 import { fixedClock } from '../src/core/clock.ts';
+import { checkFecLines } from '../src/accounting/fec-check.ts';
 
 let t: TestApp;
 let agent: ReturnType<typeof request.agent>;
@@ -117,6 +118,15 @@ describe('sales by VAT rate: the base is net of the club-credit discount (7097)'
     const page = await agent.get('/comptabilite/ventes-tva?du=2021-01-01&au=2021-01-31');
     expect(page.status).toBe(200);
     expect(page.text).toContain(new Intl.NumberFormat('fr-FR', { style: 'currency', currency: 'EUR' }).format(Number(rows[0].netCents) / 100));
+  });
+
+  it('the invoices book 7097 once per rate, with its rate; the FEC stays valid', async () => {
+    const remises = await t.deps.db.journalLine.findMany({ where: { accountKey: 'REMISES' }, select: { vatRateBp: true, accountLabel: true } });
+    expect(remises.length).toBeGreaterThan(0);
+    expect(remises.every((l) => l.vatRateBp !== null && l.accountLabel === `Rabais, remises et ristournes accordés ${l.vatRateBp === 2000 ? '20' : '5,5'} %`)).toBe(true);
+    const fec = text(await get('/comptabilite/exports/fec?exercice=2021')).split('\r\n').filter(Boolean);
+    expect(fec.some((l) => l.split('\t')[4] === '7097')).toBe(true);
+    expect((await checkFecLines(fec)).issues).toEqual([]);
   });
 
   it('an entry booked before the discount carried its rate (one 7097 line) is split over its rates', async () => {
