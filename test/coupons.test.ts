@@ -6,6 +6,7 @@ import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
 import { createBatch } from '../src/coupons/service.ts';
 import { balanceOf, ledgerSum } from '../src/credit/ledger.ts';
 import { hashCode, parseCode } from '../src/coupons/codes.ts';
+import { parisDay } from '../src/core/dates.ts';
 
 let t: TestApp;
 let staff: Awaited<ReturnType<typeof createMember>>;
@@ -34,7 +35,15 @@ describe('staff: coupon batches', () => {
     expect(bad.text).toContain('Valeur : un montant en euros');
     expect(bad.text).toContain('Quantité : 100 000 au maximum.');
     expect(bad.text).toContain('value="Lot test"');
-    const res = await postForm(agent, '/gestion/coupons', '/gestion/coupons', { label: 'Salon de l’enfance', value: '7,50', quantity: '25', validFrom: '2026-11-01', validUntil: '2026-12-31', perMemberLimit: '' });
+    // A batch whose codes could no longer be used is refused, with the dates kept.
+    const [longAgo, lastMonth] = [parisDay(daysFromNow(t, -60)), parisDay(daysFromNow(t, -30))];
+    const past = await postForm(agent, '/gestion/coupons', '/gestion/coupons', { label: 'Dates passées', value: '5', quantity: '10', validFrom: longAgo, validUntil: lastMonth });
+    expect(past.status).toBe(422);
+    expect(past.text).toContain('Fin de validité : cette date est passée');
+    expect(past.text).toContain(`value="${lastMonth}"`);
+    const validFrom = parisDay(daysFromNow(t, -1));
+    const validUntil = parisDay(daysFromNow(t, 60));
+    const res = await postForm(agent, '/gestion/coupons', '/gestion/coupons', { label: 'Salon de l’enfance', value: '7,50', quantity: '25', validFrom, validUntil, perMemberLimit: '' });
     expect(res.status).toBe(303);
     const page = await agent.get(res.headers.location);
     expect(page.text).toContain('ne peuvent être téléchargés qu’une seule fois');

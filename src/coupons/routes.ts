@@ -6,7 +6,7 @@ import type { Deps } from '../deps.ts';
 import { formAction } from '../http/forms.ts';
 import type { FormState } from '../http/forms.ts';
 import { flash } from '../http/flash.ts';
-import { ConflictError, NotFoundError } from '../core/errors.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../core/errors.ts';
 import { formatEuros } from '../core/money.ts';
 import { sourceOf } from '../core/rate-limit.ts';
 import { creditHistory, CREDIT_KIND_LABELS, shownBalance } from '../credit/ledger.ts';
@@ -64,7 +64,11 @@ export function couponStaffRoutes(deps: Deps): Router {
     formAction({
       schema: BatchSchema,
       render: listPage,
-      run: (req, data) => createBatch(deps, req.member!.id, data),
+      run: (req, data) => {
+        // The staff's form only: the service still accepts past dates (the tests' expired batches).
+        if (data.validUntil < deps.clock.now()) throw new ValidationError('Fin de validité : cette date est passée, les codes ne pourraient plus être utilisés.', 'validUntil');
+        return createBatch(deps, req.member!.id, data);
+      },
       done: (req, res, batch) => {
         flash(req, 'success', `Lot « ${batch.label} » créé. Téléchargez maintenant ses codes pour l’imprimeur.`);
         res.redirect(303, `/gestion/coupons/${batch.id}`);
