@@ -17,6 +17,7 @@ import { verifyDraw } from '../scripts/verify-draw.ts';
 import type { PublishedDraw } from '../scripts/verify-draw.ts';
 import { addPrize, createContest, enterContest, EntryError, publishContest } from '../src/contests/service.ts';
 import { eraseMember } from '../src/privacy/eraser.ts';
+import { exportMemberData } from '../src/privacy/export.ts';
 import { runContestRetention } from '../src/contests/retention.ts';
 
 const run = promisify(execFile);
@@ -164,7 +165,8 @@ describe('the whole cycle', () => {
     const ranks = await t.deps.db.contestRank.findMany({ where: { contestId: id }, orderBy: { rank: 'asc' }, include: { entry: true } });
     const winnerEntry = ranks[0]!.entry;
     const wIdx = members.findIndex((m) => m.member.id === winnerEntry.memberId);
-    expect(ranks[0]!.displayName).toBe(`Léa${wIdx} D.`); // kept for the winner's own export, shown to no visitor
+    expect(JSON.stringify(ranks)).not.toMatch(/Léa|Durand/); // the draw copies no name onto the ranks (decision 0079)
+    expect(wIdx).toBeGreaterThanOrEqual(0);
     expect(results.text).toMatch(new RegExp(`<code>${winnerEntry.publicId}</code></td>\\s*<td>Gagnant</td>\\s*<td>Peluche étoile</td>`));
     expect(results.text).toMatch(new RegExp(`<code>${ranks[2]!.entry.publicId}</code></td>\\s*<td>Suppléant</td>\\s*<td></td>`));
     // No name, e-mail or member id on the results page, in the draw data or in the list of receipts.
@@ -208,6 +210,12 @@ describe('the whole cycle', () => {
     const final = await t.deps.db.contestRank.findMany({ where: { contestId: id }, orderBy: { rank: 'asc' } });
     expect(final.map((r) => r.status)).toEqual(['CONFIRMED', 'REPLACED', 'REPLACED', 'REPLACED']);
     expect(await t.deps.db.auditEvent.count({ where: { action: 'contest.redrawn' } })).toBe(3);
+    // The replaced winner reads in their own export why they were replaced (the journal keeps no reason).
+    const replacedEntry = await t.deps.db.contestEntry.findUniqueOrThrow({ where: { id: second.entryId } });
+    const replacedExport = (await exportMemberData(t.deps, replacedEntry.memberId!)) as { concours: { classement: Record<string, unknown>[] }[] };
+    const replacedRank = replacedExport.concours.flatMap((e) => e.classement).find((r) => r.statut === 'REPLACED')!;
+    expect(replacedRank.motifRemplacement).toBe('Adresse non confirmée dans le délai');
+    expect(typeof replacedRank.remplaceLe).toBe('string');
     // The published ranking never changes; the results say who was replaced, without the reasons.
     expect((await request(t.app).get(`/concours/${contest.slug}/tirage.json`)).body.ranking).toEqual(drawn.ranking);
     const replacedResults = (await request(t.app).get(`/concours/${contest.slug}/resultats`)).text;
@@ -249,7 +257,7 @@ describe('the whole cycle', () => {
     t.clock.set(new Date(t.clock.now().getTime() + 100 * 24 * 3600_000));
     await runContestRetention(t.deps);
     const kept = await t.deps.db.contestRank.findMany({ where: { contestId: id } });
-    expect(kept.every((r) => r.displayName === null && r.shipName === null && r.shipLine1 === null && r.replacedReason === null)).toBe(true);
+    expect(kept.every((r) => r.shipName === null && r.shipLine1 === null && r.replacedReason === null)).toBe(true);
     expect(await t.deps.db.contestEntry.count({ where: { contestId: id, memberId: { not: null } } })).toBe(0);
     const still = (await request(t.app).get(`/concours/${contest.slug}/tirage.json`)).body as PublishedDraw;
     expect(await verifyDraw(still)).toEqual([]);
@@ -311,14 +319,14 @@ describe('erasure', () => {
     const sa = await loginAgent(t.app, staff.email, staff.password);
     expect((await postForm(sa, `/gestion/concours/${drawnC.id}`, `/gestion/concours/${drawnC.id}/tirer`, {})).status).toBe(303);
     const rank = await t.deps.db.contestRank.findFirstOrThrow({ where: { contestId: drawnC.id } });
-    expect(rank.displayName).toBe('Zoé E.');
+    expect(JSON.stringify(rank)).not.toMatch(/Zoé|Effacée/);
     await eraseMember(t.deps, m.member.id, { reason: 'self' });
     expect(await t.deps.db.contestEntry.count({ where: { contestId: open.id } })).toBe(0);
     const kept = await t.deps.db.contestEntry.findUniqueOrThrow({ where: { id: e2.id } });
     expect(kept.publicId).toBe(e2.publicId);
     expect(kept.memberId).toBeNull();
     const rankAfter = await t.deps.db.contestRank.findFirstOrThrow({ where: { contestId: drawnC.id } });
-    expect(rankAfter.displayName).toBeNull();
+    expect(rankAfter.entryId).toBe(e2.id);
     const d = (await request(t.app).get(`/concours/${drawnC.slug}/tirage.json`)).body as PublishedDraw;
     expect(d.entries).toContain(e2.publicId);
     expect(await verifyDraw(d)).toEqual([]);

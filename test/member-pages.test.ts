@@ -6,6 +6,7 @@ import type { TestApp } from './helpers/app.ts';
 import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
 import { formatEuros } from '../src/core/money.ts';
 import { ADDRESS, addToCart, checkoutForm, createProduct } from './helpers/shop.ts';
+import { queueMail } from '../src/mail/outbox.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -125,6 +126,21 @@ describe('/compte/donnees', () => {
     expect(sectionNames.length).toBeGreaterThan(5);
     const names = [...sectionNames, ...regionNames];
     expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
+  });
+
+  it('shows what a queued e-mail will carry, its link’s token masked', async () => {
+    const m = await createMember(t.deps);
+    const agent = await loginAgent(t.app, m.email, m.password);
+    const token = 'Zq8vK3pLm2Xr7TnB4wYc9HdF6sJa1GeU0oQi5RkV';
+    await queueMail(t.deps.db, t.clock.now(), m.member.id, m.email, { subject: 'Confirmez votre adresse', text: `Cliquez : https://club.example/confirmer?jeton=${token}` });
+    const data = JSON.parse((await agent.get('/compte/donnees/telecharger')).text);
+    const queued = data.envois_en_attente.find((j: { contenu: { objet?: string } | null }) => j.contenu?.objet === 'Confirmez votre adresse');
+    expect(queued.contenu).toEqual({ destinataire: m.email, objet: 'Confirmez votre adresse', texte: 'Cliquez : https://club.example/confirmer?jeton=[masqué]' });
+    expect(JSON.stringify(data)).not.toContain(token);
+    const page = plain((await agent.get('/compte/donnees')).text);
+    expect(page).toContain('Confirmez votre adresse');
+    expect(page).toContain('jeton=[masqué]');
+    expect(page).not.toContain(token);
   });
 
   it('keeps the JSON download’s keys', async () => {

@@ -254,6 +254,9 @@ describe('orders', () => {
     expect(await balanceOf(t.deps.db, m.member.id)).toBe(2000);
     expect(await ledgerSum(t.deps.db, m.member.id)).toBe(2000);
     expect((await lastMailTo(t, m.email, `Commande ${o.reference} : annulée`))!.text).toContain('Demande du membre');
+    // The member's export gives the reason (the audit journal keeps none: decision 0077).
+    const exported = (await exportMemberData(t.deps, m.member.id)) as { commandes: { reference: string; motif_annulation: string | null }[] };
+    expect(exported.commandes.find((c) => c.reference === o.reference)!.motif_annulation).toBe('Demande du membre');
     // Journal: the sale and its credit note cancel out account by account (no money was received).
     const entries = await t.deps.db.journalEntry.findMany({ where: { idempotencyKey: { contains: o.id } }, include: { lines: true } });
     expect(entries.map((e) => e.idempotencyKey.split(':')[0]).sort()).toEqual(['order-credit-note', 'order-invoiced']);

@@ -157,7 +157,7 @@ describe('erasure', () => {
     const wonEntries = await t.deps.db.contestEntry.findMany({ where: { contestId: contests.wonId } });
     expect(wonEntries.map((e) => [e.memberId, e.answer])).toEqual([[null, null]]);
     const rank = await t.deps.db.contestRank.findUniqueOrThrow({ where: { id: contests.rankId } });
-    expect([rank.displayName, rank.shipName, rank.shipLine1, rank.shipCity]).toEqual([null, null, null, null]);
+    expect([rank.shipName, rank.shipLine1, rank.shipCity, rank.replacedReason]).toEqual([null, null, null, null]);
     // Sessions gone, cannot log in, erasure audited by id only.
     expect(await t.deps.db.session.count({ where: { memberId: member.id } })).toBe(0);
     expect((await me.get('/compte')).status).toBe(303);

@@ -56,7 +56,7 @@ export const contestsModule: DomainModule = {
       onErase: 'scrub',
       fields: {
         id: O, contestId: O, rank: O, entryId: O, role: O, status: O, prizeId: O,
-        displayName: P, claimDeadline: O, notifiedAt: O,
+        claimDeadline: O, notifiedAt: O,
         shipName: P, shipLine1: P, shipLine2: P, shipPostcode: P, shipCity: P, shipCountry: P,
         confirmedAt: O, shippedAt: O, replacedAt: O, replacedReason: P, replacedById: 'pseudonymous-id', promotedAt: O,
       },
@@ -79,9 +79,11 @@ export const contestsModule: DomainModule = {
           date: e.createdAt.toISOString(),
           reponse: e.answer,
           classement: e.ranks.map((r) => ({
-            rang: r.rank, role: r.role, statut: r.status, nomAffiche: r.displayName, dateLimite: r.claimDeadline?.toISOString() ?? null,
+            rang: r.rank, role: r.role, statut: r.status, dateLimite: r.claimDeadline?.toISOString() ?? null,
             adresse: r.shipName ? [r.shipName, r.shipLine1, r.shipLine2, `${r.shipPostcode} ${r.shipCity}`, r.shipCountry].filter(Boolean).join(', ') : null,
             confirmeLe: r.confirmedAt?.toISOString() ?? null, expedieLe: r.shippedAt?.toISOString() ?? null,
+            // Why staff replaced this winner (a prize not claimed in time, an address refused): theirs to read.
+            remplaceLe: r.replacedAt?.toISOString() ?? null, motifRemplacement: r.replacedReason,
           })),
         }));
       },

@@ -17,11 +17,11 @@ export async function runContestRetention(deps: Deps): Promise<{ entries: number
   const cutoff = monthsBefore(deps.clock.now(), RETENTION_MONTHS);
   return deps.db.$transaction(async (tx) => {
     const ranks = await tx.$executeRaw`
-      UPDATE "ContestRank" r SET "displayName" = NULL, "shipName" = NULL, "shipLine1" = NULL, "shipLine2" = NULL,
+      UPDATE "ContestRank" r SET "shipName" = NULL, "shipLine1" = NULL, "shipLine2" = NULL,
         "shipPostcode" = NULL, "shipCity" = NULL, "shipCountry" = NULL, "replacedReason" = NULL
       FROM "Contest" c
       WHERE c.id = r."contestId"
-        AND (r."displayName" IS NOT NULL OR r."shipName" IS NOT NULL OR r."replacedReason" IS NOT NULL)
+        AND (r."shipName" IS NOT NULL OR r."replacedReason" IS NOT NULL)
         AND (r."shippedAt" < ${cutoff} OR (r."shippedAt" IS NULL AND r.status NOT IN ('CONFIRMED', 'NOTIFIED') AND c."drawnAt" < ${cutoff}))`;
     // A winner still waiting for the prize keeps the link until it is shipped or replaced (an undrawn
     // contest has no rank: the conditions on ranks hold for all its entries).

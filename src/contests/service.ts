@@ -228,12 +228,6 @@ export async function closeDueContests(deps: Deps): Promise<number> {
   return n;
 }
 
-const displayNameOf = (m: { firstName: string | null; lastName: string | null } | null): string | null => {
-  if (!m?.firstName) return null;
-  const initial = m.lastName?.trim().charAt(0).toUpperCase();
-  return initial ? `${m.firstName.trim()} ${initial}.` : m.firstName.trim();
-};
-
 /** Runs the draw (algorithm 1) over the frozen list; winners are e-mailed with the claim link. */
 export async function drawContest(deps: Deps, staffId: string, id: string): Promise<Contest> {
   const now = deps.clock.now();
@@ -263,7 +257,7 @@ export async function drawContest(deps: Deps, staffId: string, id: string): Prom
         await tx.contestRank.create({
           data: {
             contestId: id, rank: i + 1, entryId: entry.id, role: winner ? 'WINNER' : 'RESERVE', status: winner ? 'NOTIFIED' : 'WAITING',
-            prizeId: winner ? prizeSlots[i]! : null, displayName: displayNameOf(member),
+            prizeId: winner ? prizeSlots[i]! : null,
             ...(winner ? { claimDeadline: deadline, notifiedAt: now } : {}),
           },
         });

@@ -73,6 +73,11 @@ export interface JobDefinition {
   execute(deps: Deps, payload: unknown): Promise<void>;
   /** Jobs of this kind run one at a time per member, in the order they were queued (jobs/worker.ts). */
   orderedPerMember?: boolean;
+  /**
+   * What the member's export shows of a queued job's payload, in French keys, secrets masked (a
+   * link's token). Without it, the export says that the job exists, not what it carries.
+   */
+  exportPayload?(payload: unknown): Record<string, unknown> | null;
 }
 
 /** A job kind whose stored payload is checked against its schema: the handler sees only that type. */
@@ -80,9 +85,21 @@ export function defineJob<P>(
   label: string,
   schema: z.ZodType<P>,
   run: (deps: Deps, payload: P) => Promise<void>,
-  opts: { orderedPerMember?: boolean } = {},
+  opts: { orderedPerMember?: boolean; exportPayload?: (payload: P) => Record<string, unknown> } = {},
 ): JobDefinition {
-  return { label, execute: (deps, payload) => run(deps, schema.parse(payload)), ...opts };
+  const { exportPayload, ...rest } = opts;
+  return {
+    label,
+    execute: (deps, payload) => run(deps, schema.parse(payload)),
+    ...rest,
+    // A payload that no longer parses (an older shape, or blanked once done) shows as nothing.
+    ...(exportPayload && {
+      exportPayload: (payload: unknown) => {
+        const parsed = schema.safeParse(payload);
+        return parsed.success ? exportPayload(parsed.data) : null;
+      },
+    }),
+  };
 }
 
 // ---- Erasure, export, navigation ----

@@ -6,6 +6,7 @@ import { defineJob } from '../core/module.ts';
 import type { DomainModule } from '../core/module.ts';
 import { readMessage, recentMessages } from './service.ts';
 import { removeEml } from './eml.ts';
+import { maskSecrets } from './mask.ts';
 import { isActiveMember } from '../accounts/service.ts';
 
 const EmailPayload = z.object({ to: z.string(), subject: z.string(), text: z.string(), memberId: z.string().nullable().optional() });
@@ -28,7 +29,7 @@ export const mailModule: DomainModule = {
       // A member erased after the mail was queued gets nothing, and nothing is kept.
       if (mail.memberId && !(await isActiveMember(deps, mail.memberId))) return;
       await deps.mailer.send(mail);
-    }),
+    }, { exportPayload: (mail) => ({ destinataire: mail.to, objet: mail.subject, texte: maskSecrets(mail.text) }) }),
   },
   erasure: {
     // The development mailbox's files hold the whole message: those of the member's kept copies,

@@ -128,7 +128,10 @@ export const newsletterModule: DomainModule = {
         ),
   },
   jobs: {
-    [SYNC_JOB]: defineJob('Synchronisation d’un membre avec Mailchimp', SyncPayload, runSync, { orderedPerMember: true }),
+    [SYNC_JOB]: defineJob('Synchronisation d’un membre avec Mailchimp', SyncPayload, runSync, {
+      orderedPerMember: true,
+      exportPayload: (p) => ({ destinataire: 'Mailchimp', adresse: p.email, statut_chez_mailchimp: p.status }),
+    }),
     [FORGET_JOB]: defineJob('Suppression définitive d’un contact chez Mailchimp', ForgetPayload, runForget),
   },
   classification: {

@@ -535,6 +535,8 @@ export async function exportOrders(deps: Deps, memberId: string) {
     livraison: { destinataire: o.recipientName, adresse: o.addressLine1, complement: o.addressLine2, code_postal: o.postcode, ville: o.city, pays: o.country, telephone: o.phone, courriel: o.email, notes: o.notes },
     transporteur: o.carrier,
     suivi: o.trackingNumber,
+    // The reason staff gave for a cancellation or a refund: about the member's order, so theirs to read.
+    motif_annulation: o.cancelReason,
     lignes: o.lines.map((l) => ({ produit: l.name, quantite: l.quantity, prix_unitaire_ttc_centimes: l.unitPriceCents, tva_points_de_base: l.vatRateBp })),
     transmissions: o.disclosures.map((d) => ({ destinataire: d.recipient, donnees: d.data, motif: d.purpose, date: d.at.toISOString() })),
   }));

@@ -38,7 +38,8 @@ const HEADINGS: Record<string, string> = {
   reste_a_payer: 'reste à payer', livraison: 'livraison', adresse: 'adresse', complement: 'complément', code_postal: 'code postal', ville: 'ville',
   pays: 'pays', telephone: 'téléphone', courriel: 'adresse électronique', notes: 'notes', transporteur: 'transporteur', suivi: 'numéro de suivi',
   lignes: 'articles', produit: 'produit', quantite: 'quantité', prix_unitaire_ttc: 'prix unitaire TTC', tva: 'TVA', transmissions: 'transmissions',
-  concours: 'concours', recu: 'reçu', reponse: 'réponse', classement: 'classement', rang: 'rang', nomAffiche: 'nom affiché',
+  concours: 'concours', recu: 'reçu', reponse: 'réponse', classement: 'classement', rang: 'rang', remplaceLe: 'remplacé le',
+  motifRemplacement: 'motif du remplacement', motif_annulation: 'motif d’annulation ou de remboursement', contenu: 'contenu', objet: 'objet', texte: 'texte',
   dateLimite: 'date limite', confirmeLe: 'confirmé le', expedieLe: 'expédié le', etat: 'état', statut_chez_mailchimp: 'statut chez Mailchimp',
   derniere_synchronisation: 'dernière synchronisation', derniere_erreur: 'dernière erreur', credit_solde: 'solde',
 };
