@@ -235,6 +235,20 @@ describe('orders', () => {
     expect(after.disclosures).toHaveLength(1);
   });
 
+  it('an order shipped without the carrier’s file still records the hand-over to that carrier, once', async () => {
+    const p = await createProduct(t.deps, { stock: 3 });
+    const m = await memberWithCart(p.id, 1, 0);
+    const o = await placeOrderAs(m.agent);
+    const s = await loginAgent(t.app, staff.email, staff.password);
+    const token = csrfOf((await s.get(`/gestion/commandes/${o.reference}`)).text);
+    expect((await s.post(`/gestion/commandes/${o.reference}/paiement`).type('form').send({ _csrf: token })).status).toBe(303);
+    expect((await s.post(`/gestion/commandes/${o.reference}/expedition`).type('form').send({ _csrf: token, carrier: 'Mondial Relay', trackingNumber: 'MR123456' })).status).toBe(303);
+    const disclosures = await t.deps.db.orderDisclosure.findMany({ where: { orderId: o.id } });
+    expect(disclosures.map((d) => [d.recipient, d.purpose, d.at.getTime()])).toEqual([['Transporteur (Mondial Relay)', 'Livraison de la commande', t.clock.now().getTime()]]);
+    const exported = (await exportMemberData(t.deps, m.member.id)) as { transmissions_a_des_tiers: { destinataire: string }[] };
+    expect(exported.transmissions_a_des_tiers.map((d) => d.destinataire)).toContain('Transporteur (Mondial Relay)');
+  });
+
   it('an order paid partly with credit, then cancelled: stock, credit restored, credit note issued, member told', async () => {
     const p = await createProduct(t.deps, { priceCents: 1500, stock: 4 });
     const m = await memberWithCart(p.id, 3, 2000);

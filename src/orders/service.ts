@@ -327,6 +327,13 @@ export async function markShipped(deps: Deps, staffId: string, reference: string
     const o = await lockOrder(tx, reference);
     if (!NEXT.SHIPPED.includes(o.status)) refuse(o, 'SHIPPED');
     await tx.order.update({ where: { id: o.id }, data: { status: 'SHIPPED', shippedAt: now, carrier, trackingNumber, updatedAt: now } });
+    // A parcel shipped without the carrier's file (a label written by hand, a counter drop-off)
+    // still handed the address to the carrier: the disclosure log says so, once per order.
+    const told = await tx.orderDisclosure.count({ where: { orderId: o.id, recipient: { startsWith: RECIPIENTS.carrier.name } } });
+    if (!told) {
+      const r = RECIPIENTS.carrier;
+      await tx.orderDisclosure.create({ data: { orderId: o.id, recipient: `${r.name} (${carrier})`, data: r.data, purpose: r.purpose, staffId, at: now } });
+    }
     await audit(tx, 'order.shipped', { at: now, actor: staffId, subject: o.memberId, details: { id: o.reference } });
     await tell(tx, deps, o, o.memberEmail, 'expédiée', `Votre commande ${o.reference} est partie le ${formatDate(now)}.\nTransporteur : ${carrier}\nNuméro de suivi : ${trackingNumber}`);
   }, TX);
