@@ -4,11 +4,14 @@ import { z } from 'zod';
 import { defineJob } from '../core/module.ts';
 import type { Disclosure, DomainModule } from '../core/module.ts';
 import { memberNumber } from '../core/member-number.ts';
-import { parisDay } from '../core/dates.ts';
+import { formatDate, parisDay } from '../core/dates.ts';
 import { collectMemberData, exportMemberData } from './export.ts';
 import { PRIVACY_AUDIT } from './eraser.ts';
 import { runRetention } from './retention.ts';
 import { present as presentValue } from './present.ts';
+import { publicPage } from '../http/page-cache.ts';
+import { NotFoundError } from '../core/errors.ts';
+import { archivedPolicyView, POLICY_VERSION, POLICY_VERSIONS, policyTextHref } from './policy.ts';
 
 /** Rows shown per list on the "Mes données" page; the download holds them all. */
 const PAGE_ROWS = 100;
@@ -16,6 +19,34 @@ const PAGE_ROWS = 100;
 export const privacyModule: DomainModule = {
   name: 'privacy',
   routes: {
+    // Every version of the privacy policy, and the text of each one no longer in force.
+    public: (deps) =>
+      Router()
+        .get('/confidentialite/versions', publicPage, (_req, res) => {
+          const versions = POLICY_VERSIONS.map((v, i) => ({ ...v, href: policyTextHref(v.version), until: POLICY_VERSIONS[i + 1]?.inForceFrom ?? null }));
+          res.page('privacy/policy-versions', { title: 'Versions de la politique de confidentialité', versions: versions.reverse() });
+        })
+        .get('/confidentialite/versions/:version', publicPage, (req, res) => {
+          const version = String(req.params.version);
+          // The one in force is the policy page itself (this address shows its archive once it is replaced).
+          if (version === POLICY_VERSION) return res.redirect(302, '/confidentialite');
+          const i = POLICY_VERSIONS.findIndex((v) => v.version === version);
+          const shown = POLICY_VERSIONS[i];
+          const next = POLICY_VERSIONS[i + 1];
+          if (!shown || !next) throw new NotFoundError('Cette version de la politique de confidentialité n’existe pas.');
+          res.page('privacy/policy-version', {
+            title: `Politique de confidentialité, version du ${formatDate(shown.inForceFrom)}`,
+            robots: 'noindex',
+            archivedView: archivedPolicyView(shown.version),
+            shown,
+            next: { ...next, href: policyTextHref(next.version) },
+            // The locals the policy page has, with this version's own version and date.
+            policyVersion: shown.version,
+            policyUpdated: new Date(`${shown.inForceFrom}T00:00:00Z`),
+            retention: deps.config.retention,
+            privacyEmail: deps.config.privacyEmail,
+          });
+        }),
     member: (deps) => {
       // The codes in words, from the modules' declarations: audit actions, job kinds.
       const ctx = { auditLabels: deps.registry.auditLabels, jobLabels: Object.fromEntries(Object.entries(deps.registry.jobs).map(([k, j]) => [k, j.label])) };
