@@ -1,13 +1,16 @@
 // How the "Mes données" page shows the export's sections: French headings for the keys, amounts
 // in euros, dates in Paris time, the stored codes in words (the audit actions and job kinds through
 // the labels their modules declare), nested values as nested lists and tables. The JSON download
-// keeps the keys and values themselves (docs/data-export.md).
+// keeps the keys and values themselves (docs/data-export.md). A consent's policy version links to
+// that version's text.
 import { formatEuros } from '../core/money.ts';
 import { formatDateTime } from '../core/dates.ts';
+import { policyTextHref } from './policy.ts';
 
 /** A value as the page shows it. */
 export type Shown =
   | { kind: 'text'; text: string }
+  | { kind: 'link'; text: string; href: string }
   | { kind: 'fields'; fields: { heading: string; value: Shown }[] }
   | { kind: 'table'; headings: string[]; rows: Shown[][] }
   | { kind: 'records'; records: { heading: string; value: Shown }[][] }
@@ -82,6 +85,10 @@ export function present(key: string, value: unknown, ctx: PresentContext): Shown
   if (typeof value === 'number' && BASIS_POINTS.test(key)) return text(percent.format(value / 10_000));
   if (typeof value === 'boolean') return text(value ? 'oui' : 'non');
   if (typeof value === 'string') {
+    if (key === 'policyVersion') {
+      const href = policyTextHref(value);
+      if (href) return { kind: 'link', text: value, href };
+    }
     if (key === 'action' && ctx.auditLabels[value]) return text(ctx.auditLabels[value]);
     if (CODE_KEYS.has(key) && WORDS[value]) return text(WORDS[value]);
     if (key === 'kind' && ctx.jobLabels[value]) return text(ctx.jobLabels[value]);
