@@ -127,9 +127,10 @@ export interface AxeViolation {
  * returns the serious and critical violations. The site's CSP (script-src 'self') blocks the
  * injected script, so the check runs in a separate context with bypassCSP, where the current
  * document is served again for the same URL; everything else still comes from the app. With
- * `rules`, only those rules run, and their violations of any impact are returned.
+ * `rules`, only those rules run, and their violations of any impact are returned; with `everyImpact`,
+ * the whole set runs and its violations of any impact are returned.
  */
-export async function axeViolations(browser: Browser, page: Page, opts: { rules?: string[] } = {}): Promise<AxeViolation[]> {
+export async function axeViolations(browser: Browser, page: Page, opts: { rules?: string[]; everyImpact?: boolean } = {}): Promise<AxeViolation[]> {
   const url = page.url();
   const html = await page.content();
   const viewport = page.viewportSize() ?? { width: 1280, height: 720 };
@@ -160,7 +161,7 @@ export async function axeViolations(browser: Browser, page: Page, opts: { rules?
       }));
     }, opts.rules);
     // Named rules are reported at every impact (landmark-unique is "moderate", aria-allowed-role "minor").
-    return opts.rules ? violations : violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    return opts.rules || opts.everyImpact ? violations : violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   } finally {
     await context.close();
   }

@@ -30,6 +30,8 @@ afterAll(async () => {
 const PAGES = [
   { path: '/', name: 'public-home', status: 200, heading: 'Bienvenue au Club Petites Stars' },
   { path: '/confidentialite', name: 'public-confidentialite', status: 200, heading: 'Politique de confidentialité' },
+  { path: '/confidentialite/versions', name: 'public-confidentialite-versions', status: 200, heading: 'Versions de la politique de confidentialité' },
+  { path: '/confidentialite/versions/2026-11-25', name: 'public-confidentialite-version-2026-11-25', status: 200, heading: 'Politique de confidentialité' },
   { path: '/mentions-legales', name: 'public-mentions-legales', status: 200, heading: 'Mentions légales' },
   { path: '/page-qui-n-existe-pas', name: 'public-404', status: 404, heading: 'Page introuvable' },
 ];
@@ -118,4 +120,53 @@ describe('cookies', () => {
       await context.close();
     }
   });
+});
+
+describe('the versions of the privacy policy', () => {
+  it('the policy page leads to the list, the list to each text; an archived text says it was replaced', async () => {
+    const context = await newContext(browser);
+    try {
+      const { page, requests } = await openPage(context);
+      await page.goto(app.origin + '/confidentialite');
+      await clickAndWait(page, page.getByRole('link', { name: 'Versions précédentes' }));
+      expect(new URL(page.url()).pathname).toBe('/confidentialite/versions');
+      await clickAndWait(page, page.getByRole('link', { name: 'Version du 25 novembre 2026' }));
+      expect(new URL(page.url()).pathname).toBe('/confidentialite/versions/2026-11-25');
+      const banner = page.getByRole('complementary', { name: 'Version archivée' });
+      await expect(banner.textContent()).resolves.toContain('Version du 25 novembre 2026, remplacée le 2 décembre 2026 par la version du 2 décembre 2026.');
+      // The banner is above the archived text.
+      const [bannerTop, headingTop] = await Promise.all([banner.boundingBox(), page.locator('h1').first().boundingBox()]);
+      expect(bannerTop!.y).toBeLessThan(headingTop!.y);
+      await clickAndWait(page, banner.getByRole('link', { name: 'Lire la politique de confidentialité en vigueur' }));
+      expect(new URL(page.url()).pathname).toBe('/confidentialite');
+      expect(foreignRequests(requests, app.origin)).toEqual([]);
+      expect(await context.cookies()).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  for (const width of [1280, 375]) {
+    it(`at ${width} px: no wider than the screen, no axe-core violation of any impact`, async () => {
+      const context = await newContext(browser, { viewport: { width, height: 800 } });
+      try {
+        const { page } = await openPage(context);
+        const found: string[] = [];
+        for (const [path, name] of [
+          ['/confidentialite/versions', 'confidentialite-versions'],
+          ['/confidentialite/versions/2026-11-25', 'confidentialite-version-2026-11-25'],
+          ['/confidentialite/versions/2026-12-02', 'confidentialite-version-2026-12-02'],
+        ]) {
+          expect((await page.goto(app.origin + path))?.status(), path).toBe(200);
+          expect(await page.evaluate(() => document.documentElement.scrollWidth), path).toBeLessThanOrEqual(width);
+          await screenshot(page, `public-${name}-${width}`);
+          const violations = await axeViolations(browser, page, { everyImpact: true });
+          if (violations.length) found.push(`${path}\n${describeViolations(violations)}`);
+        }
+        expect(found.join('\n\n')).toBe('');
+      } finally {
+        await context.close();
+      }
+    });
+  }
 });
