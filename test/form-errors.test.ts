@@ -1,0 +1,101 @@
+// Error summaries that lead to their fields (views/partials/form-errors.ejs): each message of a
+// refused form links to the input holding the error, on pages with several forms too.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { createTestApp, loginAgent, postForm } from './helpers/app.ts';
+import type { TestApp } from './helpers/app.ts';
+import { createMember } from '../src/dev/factories.ts';
+import { brokenSummaryLinks, errorSummaries, summaryLinks } from './helpers/error-summary.ts';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t?.close());
+
+/** The one summary of the page, its links' targets, and what is wrong with them. */
+function summaryOf(html: string) {
+  const all = errorSummaries(html);
+  expect(all).toHaveLength(1);
+  const [summary] = all;
+  return { summary, hrefs: summaryLinks(summary).map((l) => l.href), broken: brokenSummaryLinks(html, summary) };
+}
+
+describe('/compte and its three forms', () => {
+  it('contact details: each message links to its field, the country select included', async () => {
+    const m = await createMember(t.deps);
+    const agent = await loginAgent(t.app, m.email, m.password);
+    const res = await postForm(agent, '/compte', '/compte', { firstName: '', lastName: 'Dupont', addressLine1: '3 rue des Lilas', postcode: '', city: 'Lyon', country: 'XX', phone: '' });
+    expect(res.status).toBe(422);
+    const { summary, hrefs, broken } = summaryOf(res.text);
+    expect(summary).toContain('Le formulaire contient 3 erreurs :');
+    expect(hrefs).toEqual(['#f-firstName', '#f-postcode', '#f-country']);
+    expect(broken).toEqual([]);
+    // Focusable, and not an alert as well (see the partial), with the script that focuses it.
+    expect(summary).toContain('tabindex="-1"');
+    expect(summary).not.toContain('role="alert"');
+    expect(res.text).toContain('<script src="/static/js/form-errors.js" defer></script>');
+  });
+
+  it('e-mail change: the password link leads to this form’s password, not the other form’s', async () => {
+    const m = await createMember(t.deps);
+    const agent = await loginAgent(t.app, m.email, m.password);
+    const res = await postForm(agent, '/compte', '/compte/email', { email: 'pas-une-adresse', currentPassword: '' });
+    expect(res.status).toBe(422);
+    const { summary, hrefs, broken } = summaryOf(res.text);
+    expect(summary).toContain('Le formulaire contient 2 erreurs :');
+    expect(hrefs).toEqual(['#f-email', '#f-email-currentPassword']);
+    expect(broken).toEqual([]);
+    expect(res.text).not.toMatch(/id="f-password-currentPassword"[^>]*aria-invalid/);
+  });
+
+  it('e-mail change: one error from the service (wrong password) reads in the singular and links to its field', async () => {
+    const m = await createMember(t.deps);
+    const agent = await loginAgent(t.app, m.email, m.password);
+    const res = await postForm(agent, '/compte', '/compte/email', { email: 'nouvelle.adresse@exemple.fr', currentPassword: 'pas le bon mot de passe' });
+    expect(res.status).toBe(422);
+    const { summary, hrefs, broken } = summaryOf(res.text);
+    expect(summary).toContain('Le formulaire contient une erreur :');
+    expect(hrefs).toEqual(['#f-email-currentPassword']);
+    expect(broken).toEqual([]);
+  });
+
+  it('password change: each message links to the password form’s own fields', async () => {
+    const m = await createMember(t.deps);
+    const agent = await loginAgent(t.app, m.email, m.password);
+    const res = await postForm(agent, '/compte', '/compte/mot-de-passe', { currentPassword: '', password: 'court', passwordConfirm: '' });
+    expect(res.status).toBe(422);
+    const { summary, hrefs, broken } = summaryOf(res.text);
+    expect(summary).toContain('Le formulaire contient 3 erreurs :');
+    expect(hrefs).toEqual(['#f-password-currentPassword', '#f-password', '#f-passwordConfirm']);
+    expect(broken).toEqual([]);
+    expect(res.text).not.toMatch(/id="f-email-currentPassword"[^>]*aria-invalid/);
+  });
+});
+
+describe('form-level errors', () => {
+  it('an error of the whole form (login refused) stays plain text', async () => {
+    const m = await createMember(t.deps);
+    const res = await postForm(request.agent(t.app), '/connexion', '/connexion', { email: m.email, password: 'un mot de passe quelconque' });
+    expect(res.status).toBe(422);
+    const { summary, hrefs } = summaryOf(res.text);
+    expect(summary).toContain('Le formulaire contient une erreur :');
+    expect(summary).toContain('Adresse électronique ou mot de passe incorrect.');
+    expect(hrefs).toEqual([]);
+  });
+});
+
+describe('staff forms', () => {
+  it('credit adjustment: each field’s message links to it; an expired form (hidden nonce) stays plain text', async () => {
+    const staff = await createMember(t.deps, {}, { role: 'STAFF' });
+    const agent = await loginAgent(t.app, staff.email, staff.password);
+    // No nonce: the hidden field's error has no input to lead to.
+    const res = await postForm(agent, '/gestion/credit', '/gestion/credit', { memberNumber: 'abc', amount: '0', reason: '' });
+    expect(res.status).toBe(422);
+    const { summary, hrefs, broken } = summaryOf(res.text);
+    expect(summary).toContain('Le formulaire contient 4 erreurs :');
+    expect(summary).toContain('<li>Formulaire expiré : rechargez la page.</li>');
+    expect(hrefs).toEqual(['#f-memberNumber', '#f-amount', '#f-reason']);
+    expect(broken).toEqual([]);
+  });
+});
