@@ -79,7 +79,7 @@ describe('a new member, from registration to deletion', () => {
     await clickAndWait(page, page.getByRole('button', { name: 'Créer mon compte' }));
 
     expect(new URL(page.url()).pathname).toBe('/inscription');
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('Code postal invalide');
+    await expect(page.locator('.error-summary').textContent()).resolves.toContain('Code postal invalide');
     await expect(page.locator('#f-postcode-err').textContent()).resolves.toContain('Code postal invalide');
     await expect(page.getByLabel('Code postal').getAttribute('aria-invalid')).resolves.toBe('true');
     await expect(page.getByLabel('Code postal').inputValue()).resolves.toBe('7501');
@@ -239,7 +239,7 @@ describe('a new member, from registration to deletion', () => {
   it('cannot log in any more with the same credentials', async () => {
     await login(page, email, password);
     expect(new URL(page.url()).pathname).toBe('/connexion');
-    await expect(page.getByRole('alert').textContent()).resolves.toContain(
+    await expect(page.locator('.error-summary').textContent()).resolves.toContain(
       'Adresse électronique ou mot de passe incorrect.',
     );
   });

@@ -116,7 +116,7 @@ describe('a visitor becomes a customer', () => {
     // A mistake first: the terms not accepted; the values stay.
     await page.getByLabel('Complément d’adresse').fill('Porte B');
     await clickAndWait(page, page.getByRole('button', { name: /Confirmer la commande/ }));
-    await expect(page.getByRole('alert').textContent()).resolves.toContain('conditions générales de vente');
+    await expect(page.locator('.error-summary').textContent()).resolves.toContain('conditions générales de vente');
     await expect(page.getByLabel('Complément d’adresse').inputValue()).resolves.toBe('Porte B');
     await shots(page, 'shop-checkout');
     await expectAccessible(page);
