@@ -6,6 +6,10 @@ import { dayField, formText, integerField } from '../core/fields.ts';
 const text = (label: string, min: number, max: number) =>
   formText(label).trim().min(min, `${label} : au moins ${min} caractères.`).max(max, `${label} : ${max} caractères au maximum.`);
 
+/** The three dates of a contest, each a valid day: what the order check needs to run. */
+const ContestDates = z.object({ opensOn: dayField('Ouverture'), closesOn: dayField('Clôture'), drawOn: dayField('Tirage') });
+const datesValid = (payload: { value: unknown }) => ContestDates.safeParse(payload.value).success;
+
 export const ContestSchema = z
   .object({
     title: text('Titre', 3, 120),
@@ -17,6 +21,11 @@ export const ContestSchema = z
     reserves: integerField('Suppléants', 0, 100),
     claimDays: integerField('Délai de confirmation (jours)', 1, 365),
   })
+  // The dates' order is checked on the typed days, before the transform: a refinement after it ran
+  // only once every other field was valid, so the order error came at a second submission. `when`
+  // runs it as soon as the three dates are valid days, whatever the other fields hold.
+  .refine((v) => parisDayEnd(v.closesOn) > parisDayStart(v.opensOn), { path: ['closesOn'], message: 'La clôture doit suivre l’ouverture.', when: datesValid })
+  .refine((v) => parisDayStart(v.drawOn) > parisDayEnd(v.closesOn), { path: ['drawOn'], message: 'Le tirage doit avoir lieu après le jour de clôture.', when: datesValid })
   .transform((v) => ({
     title: v.title,
     description: v.description,
@@ -27,9 +36,7 @@ export const ContestSchema = z
     drawAt: parisDayStart(v.drawOn),
     reserves: v.reserves,
     claimDays: v.claimDays,
-  }))
-  .refine((v) => v.closesAt > v.opensAt, { path: ['closesOn'], message: 'La clôture doit suivre l’ouverture.' })
-  .refine((v) => v.drawAt > v.closesAt, { path: ['drawOn'], message: 'Le tirage doit avoir lieu après le jour de clôture.' });
+  }));
 
 export const PrizeSchema = z
   .object({
