@@ -9,6 +9,7 @@ import { flash } from '../http/flash.ts';
 import { endSession, SESSION_COOKIE, startSession } from '../http/session.ts';
 import { AppError } from '../core/errors.ts';
 import { memberNumber } from '../core/member-number.ts';
+import { formatPhone } from '../core/display.ts';
 import { ChangeEmailSchema, ChangePasswordSchema, ContactSchema, COUNTRIES, DeleteSchema } from './schema.ts';
 import { changePassword, deleteOwnAccount, ownAccountDeletionVeto, requestEmailChange, resendConfirmation, updateContact } from './service.ts';
 import { shownBalance } from '../credit/ledger.ts';
@@ -21,7 +22,8 @@ const contactValues = (m: Member): Record<string, string> => ({
   postcode: m.postcode ?? '',
   city: m.city ?? '',
   country: m.country ?? 'FR',
-  phone: m.phone ?? '',
+  // Shown in pairs when French (stored as digits; the schema takes the spaces out again).
+  phone: formatPhone(m.phone),
 });
 
 interface Forms {

@@ -3,8 +3,11 @@ import { z } from 'zod';
 import { isCommonPassword } from './password.ts';
 import { checkbox, formText } from '../core/fields.ts';
 
-export const COUNTRIES = { FR: 'France', BE: 'Belgique', LU: 'Luxembourg', CH: 'Suisse', MC: 'Monaco' } as const;
-type Country = keyof typeof COUNTRIES;
+import { COUNTRIES } from '../core/display.ts';
+import type { Country } from '../core/display.ts';
+
+// The list lives in core (the views show a stored code by its name); the forms take it from here.
+export { COUNTRIES };
 
 const text = (label: string, max: number) =>
   formText(label)

@@ -1,10 +1,11 @@
 // How the "Mes données" page shows the export's sections: French headings for the keys, amounts
 // in euros, dates in Paris time, the stored codes in words (the audit actions and job kinds through
-// the labels their modules declare), nested values as nested lists and tables. The JSON download
-// keeps the keys and values themselves (docs/data-export.md). A consent's policy version links to
-// that version's text.
+// the labels their modules declare, a country by its name, a French phone number in pairs), nested
+// values as nested lists and tables. The JSON download keeps the keys and values themselves
+// (docs/data-export.md). A consent's policy version links to that version's text.
 import { formatEuros } from '../core/money.ts';
 import { formatDateTime } from '../core/dates.ts';
+import { countryName, formatPhone } from '../core/display.ts';
 import { policyTextHref } from './policy.ts';
 
 /** A value as the page shows it. */
@@ -59,6 +60,9 @@ const WORDS: Record<string, string> = {
   subscribed: 'inscrit', unsubscribed: 'désinscrit', cleaned: 'retiré (adresse non distribuable)', pending: 'en attente de confirmation',
 };
 const CODE_KEYS = new Set(['role', 'kind', 'purpose', 'status', 'statut', 'statut_chez_mailchimp']);
+/** Keys holding a country code (shown by its French name) or a phone number (French ones in pairs). */
+const COUNTRY_KEYS = new Set(['country', 'pays', 'shipCountry']);
+const PHONE_KEYS = new Set(['phone', 'telephone', 'shipPhone']);
 
 /** Columns that repeat another column in words: shown once (the journal's `libelle` is its `action`'s label). */
 const REPEATS: Record<string, string> = { libelle: 'action' };
@@ -91,6 +95,8 @@ export function present(key: string, value: unknown, ctx: PresentContext): Shown
     }
     if (key === 'action' && ctx.auditLabels[value]) return text(ctx.auditLabels[value]);
     if (CODE_KEYS.has(key) && WORDS[value]) return text(WORDS[value]);
+    if (COUNTRY_KEYS.has(key)) return text(countryName(value));
+    if (PHONE_KEYS.has(key)) return text(formatPhone(value));
     if (key === 'kind' && ctx.jobLabels[value]) return text(ctx.jobLabels[value]);
     if (ISO.test(value)) return text(formatDateTime(value));
     return text(value);
