@@ -150,3 +150,39 @@ describe('/compte/donnees', () => {
     expect(data.commandes[0].lignes[0]).toMatchObject({ produit: 'Hochet soleil', quantite: 2, prix_unitaire_ttc_centimes: 2100 });
   });
 });
+
+describe('countries and phone numbers in words', () => {
+  it('the order pages and "Mes données" name the country and group a French number by two; the JSON keeps the codes', async () => {
+    const m = await memberWithOrder('Mobile des planètes');
+    const ref = m.order.reference;
+    const mine = plain((await m.agent.get(`/compte/commandes/${ref}`)).text);
+    expect(mine).toContain('69003 Lyon (France)');
+    expect(mine).toContain('Tél. 06 12 34 56 78');
+    expect(mine).not.toContain('(FR)');
+    const staff = await createMember(t.deps, {}, { role: 'STAFF' });
+    const staffAgent = await loginAgent(t.app, staff.email, staff.password);
+    const staffPage = plain((await staffAgent.get(`/gestion/commandes/${ref}`)).text);
+    expect(staffPage).toContain('69003 Lyon (France)');
+    expect(staffPage).toContain('Tél. 06 12 34 56 78');
+    const data = plain((await m.agent.get('/compte/donnees')).text);
+    const orders = /<section aria-labelledby="s-commandes">[\s\S]*?<\/section>/.exec(data)?.[0] ?? '';
+    expect(orders).toMatch(/<dt>Pays<\/dt><dd[^>]*>\s*France\s*<\/dd>/);
+    expect(orders).toMatch(/<dt>Téléphone<\/dt><dd[^>]*>\s*06 12 34 56 78\s*<\/dd>/);
+    expect(data).not.toMatch(/<(dd|td)[^>]*>\s*FR\s*<\/(dd|td)>/);
+    // The stored values and the JSON download are unchanged.
+    const json = JSON.parse((await m.agent.get('/compte/donnees/telecharger')).text);
+    expect(json.commandes[0].livraison).toMatchObject({ pays: 'FR', telephone: '0612345678' });
+    expect(await t.deps.db.order.findUniqueOrThrow({ where: { id: m.order.id } })).toMatchObject({ country: 'FR', phone: '0612345678' });
+  });
+
+  it('the account form shows the stored French number in pairs, and saving it keeps the digits', async () => {
+    const m = await createMember(t.deps, { phone: '0612345678' });
+    const agent = await loginAgent(t.app, m.email, m.password);
+    const page = await agent.get('/compte');
+    expect(page.text).toContain('id="f-phone" name="phone" type="tel" value="06 12 34 56 78"');
+    const values = Object.fromEntries([...page.text.matchAll(/name="(firstName|lastName|addressLine1|addressLine2|postcode|city|phone)" type="[a-z]+" value="([^"]*)"/g)].map((x) => [x[1], x[2]]));
+    const saved = await postForm(agent, '/compte', '/compte', { ...values, country: 'FR' });
+    expect(saved.status, saved.text.slice(0, 300)).toBe(303);
+    expect((await t.deps.db.member.findUniqueOrThrow({ where: { id: m.member.id } })).phone).toBe('0612345678');
+  });
+});
