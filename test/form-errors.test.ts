@@ -99,3 +99,50 @@ describe('staff forms', () => {
     expect(broken).toEqual([]);
   });
 });
+
+describe('pages whose fields have ids of their own', () => {
+  it('accountant dashboard: a refused export links to that export form’s fields (x-j-…)', async () => {
+    const accountant = await createMember(t.deps, {}, { role: 'ACCOUNTANT' });
+    const agent = await loginAgent(t.app, accountant.email, accountant.password);
+    const res = await agent.get('/comptabilite/exports/journal.csv?du=pas-une-date&au=&journal=ZZ');
+    expect(res.status).toBe(422);
+    const { hrefs, broken } = summaryOf(res.text);
+    expect(hrefs.length).toBeGreaterThan(0);
+    expect(hrefs.every((h) => ['#x-j-du', '#x-j-au', '#x-j-j'].includes(h)), hrefs.join(' ')).toBe(true);
+    expect(broken).toEqual([]);
+  });
+
+  it('accounting periods: the confirmation checkbox is the link’s target', async () => {
+    const accountant = await createMember(t.deps, {}, { role: 'ACCOUNTANT' });
+    const agent = await loginAgent(t.app, accountant.email, accountant.password);
+    const page = await agent.get('/comptabilite/periodes');
+    const period = /<option value="([^"]+)"/.exec(page.text)?.[1];
+    expect(period, 'a period to close').toBeDefined();
+    const res = await postForm(agent, '/comptabilite/periodes', '/comptabilite/periodes', { period: period! });
+    expect(res.status).toBe(422);
+    const { hrefs, broken } = summaryOf(res.text);
+    expect(hrefs).toContain('#f-confirm');
+    expect(broken).toEqual([]);
+  });
+
+  it('admin member page: the role select and the request reference (ids without prefix)', async () => {
+    const admin = await createMember(t.deps, {}, { role: 'ADMIN' });
+    const agent = await loginAgent(t.app, admin.email, admin.password);
+    const target = await createMember(t.deps);
+    const url = `/admin/membres/${target.member.id}`;
+    const role = await postForm(agent, url, `${url}/role`, { role: 'ROI' });
+    expect(role.status).toBe(422);
+    expect(summaryOf(role.text)).toMatchObject({ hrefs: ['#role'], broken: [] });
+    const erase = await postForm(agent, url, `${url}/effacer`, { requestRef: '' });
+    expect(erase.status).toBe(422);
+    expect(summaryOf(erase.text)).toMatchObject({ hrefs: ['#requestRef'], broken: [] });
+  });
+
+  it('staff hand-over with no order to choose: the message has no field to lead to', async () => {
+    const staff = await createMember(t.deps, {}, { role: 'STAFF' });
+    const agent = await loginAgent(t.app, staff.email, staff.password);
+    const res = await postForm(agent, '/gestion/expeditions', '/gestion/expeditions', { destinataire: 'carrier' });
+    expect(res.status).toBe(422);
+    expect(summaryOf(res.text)).toMatchObject({ hrefs: [], broken: [] });
+  });
+});
