@@ -6,6 +6,8 @@ import { createTestApp, loginAgent, postForm } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
 import { createMember } from '../src/dev/factories.ts';
 import { brokenSummaryLinks, errorSummaries, summaryLinks } from './helpers/error-summary.ts';
+import { ADDRESS, addToCart, checkoutForm, createProduct } from './helpers/shop.ts';
+import { markPaid } from '../src/orders/service.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -144,5 +146,24 @@ describe('pages whose fields have ids of their own', () => {
     const res = await postForm(agent, '/gestion/expeditions', '/gestion/expeditions', { destinataire: 'carrier' });
     expect(res.status).toBe(422);
     expect(summaryOf(res.text)).toMatchObject({ hrefs: [], broken: [] });
+  });
+
+  it('staff hand-over: with a paid order, no order ticked leads to the first checkbox', async () => {
+    const staff = await createMember(t.deps, {}, { role: 'STAFF' });
+    const staffAgent = await loginAgent(t.app, staff.email, staff.password);
+    const m = await createMember(t.deps);
+    const agent = await loginAgent(t.app, m.email, m.password);
+    const product = await createProduct(t.deps, { name: 'Veilleuse lune', priceCents: 1900 });
+    expect((await addToCart(agent, product.id, 1)).status).toBe(303);
+    const form = await checkoutForm(agent);
+    expect((await agent.post('/commande').type('form').send({ ...ADDRESS, _csrf: form._csrf, nonce: form.nonce })).status).toBe(303);
+    const order = await t.deps.db.order.findFirstOrThrow({ where: { memberId: m.member.id } });
+    await markPaid(t.deps, staff.member.id, order.reference);
+    const res = await postForm(staffAgent, '/gestion/expeditions', '/gestion/expeditions', { destinataire: 'carrier' });
+    expect(res.status).toBe(422);
+    const { hrefs, broken } = summaryOf(res.text);
+    expect(hrefs).toHaveLength(1);
+    expect(hrefs[0]).toMatch(/^#c-/);
+    expect(broken).toEqual([]);
   });
 });
