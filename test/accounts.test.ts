@@ -143,7 +143,7 @@ describe('login and logout', () => {
     const b = await postForm(request.agent(t.app), '/connexion', '/connexion', { email, password: 'un mot de passe quelconque' });
     expect(a.status).toBe(422);
     expect(b.status).toBe(422);
-    const msg = (html: string) => /<div class="flash flash-error"[\s\S]*?<\/div>/.exec(html)![0];
+    const msg = (html: string) => /<div class="flash flash-error[^"]*"[\s\S]*?<\/div>/.exec(html)![0];
     expect(msg(a.text)).toBe(msg(b.text));
   });
 
