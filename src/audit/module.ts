@@ -1,15 +1,13 @@
 // Audit: the journal page for admins; the table of events.
-import { Router } from 'express';
 import type { DomainModule } from '../core/module.ts';
-import { AUDIT_LABELS, eventsAbout, recentEvents } from './service.ts';
+import { AUDIT_LABELS, eventsAbout } from './service.ts';
+import { auditAdminRoutes } from './routes.ts';
 
 export const auditModule: DomainModule = {
   name: 'audit',
   routes: {
-    admin: (deps) =>
-      Router().get('/journal', async (_req, res) => {
-        res.page('audit/journal', { title: 'Journal d’audit', events: await recentEvents(deps) });
-      }),
+    // Not audited (as before): the journal holds member numbers and ids, no personal data.
+    admin: auditAdminRoutes,
   },
   classification: {
     AuditEvent: {

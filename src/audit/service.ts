@@ -6,6 +6,8 @@ import type { Db } from '../db/connect.ts';
 import type { Prisma } from '../generated/prisma/client.ts';
 import type { Deps } from '../deps.ts';
 import { formatEuros } from '../core/money.ts';
+import { cursorOf, keysetOrder, keysetPage, keysetWhere } from '../core/keyset.ts';
+import type { Cursor, Direction, KeysetPage } from '../core/keyset.ts';
 
 export interface AuditEntry {
   at: Date;
@@ -58,13 +60,69 @@ export function describeDetails(details: unknown, labels: Record<string, string>
     .join(' · ');
 }
 
-export async function recentEvents(deps: Deps, take = 200) {
-  const events = await deps.db.auditEvent.findMany({ orderBy: { id: 'desc' }, take });
+/** Events per page of the journal. */
+export const JOURNAL_PAGE_SIZE = 50;
+
+export interface JournalFilter {
+  action?: string;
+  /** The member's id: the events they did (actor) or that concern them (subject). */
+  memberId?: string;
+  /** From this instant on (a Paris day's start). */
+  from?: Date;
+  /** Before this instant (the start of the Paris day after the last one). */
+  until?: Date;
+}
+
+type EventRow = Awaited<ReturnType<Db['auditEvent']['findMany']>>[number];
+const eventKey = (e: EventRow) => cursorOf(e.at, e.id);
+/** (at, id) order, newest first. */
+const newestFirst = (a: EventRow, b: EventRow) => (a.at.getTime() !== b.at.getTime() ? b.at.getTime() - a.at.getTime() : a.id > b.id ? -1 : a.id < b.id ? 1 : 0);
+
+/**
+ * One page of the journal, newest first, by keyset on (at, id) after `cursor` in `dir` (none: the
+ * newest events). Every query reads at most JOURNAL_PAGE_SIZE + 1 rows through an index: (at, id)
+ * without a filter or with dates only, (action, at, id) by action; by member, one query on
+ * (actorMemberId, at, id) and one on (subjectMemberId, at, id), merged here (an OR of the two in
+ * one query would sort every event of the member).
+ */
+export async function journalPage(deps: Deps, f: JournalFilter, dir: Direction = 'older', cursor?: Cursor<bigint>, raw?: string): Promise<KeysetPage<JournalEvent>> {
+  const perPage = JOURNAL_PAGE_SIZE;
+  const base: Prisma.AuditEventWhereInput[] = [];
+  if (f.action) base.push({ action: f.action });
+  if (f.from) base.push({ at: { gte: f.from } });
+  if (f.until) base.push({ at: { lt: f.until } });
+  if (cursor) base.push(keysetWhere('at', cursor, dir) as Prisma.AuditEventWhereInput);
+  const fetch = (where: Prisma.AuditEventWhereInput[]) =>
+    deps.db.auditEvent.findMany({ where: { AND: where }, orderBy: keysetOrder('at', dir) as Prisma.AuditEventOrderByWithRelationInput[], take: perPage + 1 });
+  let rows: EventRow[];
+  if (f.memberId) {
+    const [asActor, asSubject] = await Promise.all([fetch([...base, { actorMemberId: f.memberId }]), fetch([...base, { subjectMemberId: f.memberId }])]);
+    const byId = new Map([...asActor, ...asSubject].map((e) => [e.id, e]));
+    rows = [...byId.values()].sort(newestFirst);
+    if (dir === 'newer') rows.reverse();
+    rows = rows.slice(0, perPage + 1);
+  } else rows = await fetch(base);
+  const page = keysetPage(rows, perPage, dir, raw, eventKey);
+  // Back past the first page's start: the first page.
+  if (!page) return journalPage(deps, f);
+  return { ...page, rows: await shown(deps, page.rows) };
+}
+
+/** The latest events, as the journal shows them (the tests' look at the last events). */
+export async function recentEvents(deps: Deps, take = JOURNAL_PAGE_SIZE) {
+  return shown(deps, await deps.db.auditEvent.findMany({ orderBy: [{ at: 'desc' }, { id: 'desc' }], take }));
+}
+
+export type JournalEvent = Awaited<ReturnType<typeof shown>>[number];
+
+/** Events as the journal shows them: French labels and member numbers. */
+async function shown(deps: Deps, events: EventRow[]) {
   const ids = [...new Set(events.flatMap((e) => [e.actorMemberId, e.subjectMemberId]).filter((x): x is string => !!x))];
   const numbers = new Map(
     (await deps.db.member.findMany({ where: { id: { in: ids } }, select: { id: true, number: true } })).map((m) => [m.id, m.number]),
   );
   return events.map((e) => ({
+    id: e.id,
     at: e.at,
     action: e.action,
     label: deps.registry.auditLabels[e.action] ?? e.action,
