@@ -4,7 +4,8 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { defineJob } from '../core/module.ts';
 import type { DomainModule } from '../core/module.ts';
-import { readMessage, recentMessages } from './service.ts';
+import { mailboxPage, readMessage } from './service.ts';
+import { pageHref, parseCursor, uuidId } from '../core/keyset.ts';
 import { removeEml } from './eml.ts';
 import { maskSecrets } from './mask.ts';
 import { isActiveMember } from '../accounts/service.ts';
@@ -17,7 +18,23 @@ export const mailModule: DomainModule = {
     staff: (deps) =>
       Router()
         .get('/courriels', async (req, res) => {
-          res.page('mail/mailbox', { title: 'Courriels envoyés', messages: await recentMessages(deps, req.member!.id), mailerKind: deps.mailer.kind });
+          const page = { title: 'Courriels envoyés', mailerKind: deps.mailer.kind };
+          const { avant, apres } = req.query;
+          const raw = avant ?? apres;
+          const cursor = raw === undefined ? undefined : avant !== undefined && apres !== undefined ? null : parseCursor(raw, uuidId);
+          if (cursor === null) {
+            // A malformed page link: said on the page (nothing listed, nothing audited), never a 500.
+            res.status(422);
+            return res.page('mail/mailbox', { ...page, messages: [], prevHref: null, nextHref: null, badPage: true });
+          }
+          const r = await mailboxPage(deps, req.member!.id, apres !== undefined ? 'newer' : 'older', cursor, raw as string | undefined);
+          res.page('mail/mailbox', {
+            ...page,
+            messages: r.rows,
+            prevHref: r.newer ? pageHref('/gestion/courriels', {}, { apres: r.newer }) : null,
+            nextHref: r.older ? pageHref('/gestion/courriels', {}, { avant: r.older }) : null,
+            badPage: false,
+          });
         })
         .get('/courriels/:id', async (req, res) => {
           const message = await readMessage(deps, req.member!.id, String(req.params.id));

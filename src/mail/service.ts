@@ -2,12 +2,31 @@
 import type { Deps } from '../deps.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { audit } from '../audit/service.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
+import { cursorOf, keysetOrder, keysetPage, keysetWhere } from '../core/keyset.ts';
+import type { Cursor, Direction, KeysetPage } from '../core/keyset.ts';
 
-/** The latest kept messages (their recipients are personal data: the listing is audited). */
-export async function recentMessages(deps: Deps, staffId: string) {
-  const messages = await deps.db.mailMessage.findMany({ orderBy: { createdAt: 'desc' }, take: 100 });
-  await audit(deps.db, 'personal-data.viewed', { at: deps.clock.now(), actor: staffId, details: { what: 'mailbox', hits: messages.length } });
-  return messages;
+/** Messages per page of the mailbox. */
+export const MAILBOX_PAGE_SIZE = 50;
+
+type MessageRow = Awaited<ReturnType<Deps['db']['mailMessage']['findMany']>>[number];
+
+/**
+ * One page of the kept messages, newest first, by keyset on (createdAt, id) after `cursor` in `dir`
+ * (none: the newest): at most MAILBOX_PAGE_SIZE + 1 rows read through the (createdAt, id) index.
+ * Their recipients are personal data: the listing is audited, with the number of messages shown.
+ */
+export async function mailboxPage(deps: Deps, staffId: string, dir: Direction = 'older', cursor?: Cursor<string>, raw?: string): Promise<KeysetPage<MessageRow>> {
+  const rows = await deps.db.mailMessage.findMany({
+    where: cursor ? (keysetWhere('createdAt', cursor, dir) as Prisma.MailMessageWhereInput) : {},
+    orderBy: keysetOrder('createdAt', dir) as Prisma.MailMessageOrderByWithRelationInput[],
+    take: MAILBOX_PAGE_SIZE + 1,
+  });
+  const page = keysetPage(rows, MAILBOX_PAGE_SIZE, dir, raw, (m) => cursorOf(m.createdAt, m.id));
+  // Back past the first page's start: the first page.
+  if (!page) return mailboxPage(deps, staffId);
+  await audit(deps.db, 'personal-data.viewed', { at: deps.clock.now(), actor: staffId, details: { what: 'mailbox', hits: page.rows.length } });
+  return page;
 }
 
 /** One kept message, for a staff member: the reading is audited (it holds personal data). */
