@@ -26,7 +26,8 @@ beforeAll(async () => {
   const staff = await createMember(t.deps, {}, { role: 'STAFF' });
   staffId = staff.member.id;
   agent = await loginAgent(t.app, staff.email, staff.password);
-  // 130 kept messages, two at each instant (random ids: the tie is broken by the uuid's order).
+  // 130 kept messages, three at each instant, so a page of 50 ends inside a tie (random ids: the tie
+  // is broken by the uuid order).
   const now = t.clock.now().getTime();
   await t.deps.db.mailMessage.createMany({
     data: Array.from({ length: 130 }, (_, i) => ({
@@ -34,7 +35,7 @@ beforeAll(async () => {
       to: `destinataire-${i}@exemple.fr`,
       subject: `Message ${i}`,
       text: 'Bonjour',
-      createdAt: new Date(now - 10 * MINUTE - Math.floor(i / 2) * 13 * MINUTE),
+      createdAt: new Date(now - 10 * MINUTE - Math.floor(i / 3) * 13 * MINUTE),
     })),
   });
 });
