@@ -1,6 +1,6 @@
 // The large-data scenario (issue 9): every member, staff, accountant and admin page measured on the
 // seeded demo, then again after SQL has added a hundred times the data (100k members, 1M credit
-// lines, 1M coupons, 1M audit events, 200k jobs; BENCH_LARGE_SCALE multiplies these sizes). A
+// lines, 1M coupons, 1M audit events, 200k jobs, 200k kept e-mails; BENCH_LARGE_SCALE multiplies these sizes). A
 // page's cost must not grow with the size of the tables: the report gives each page's median and
 // p99 at both sizes and flags those that grew.
 //
@@ -38,6 +38,8 @@ const SIZES = {
   coupons: Math.round(1_000_000 * SCALE),
   auditEvents: Math.round(1_000_000 * SCALE),
   jobs: Math.round(200_000 * SCALE),
+  /** Kept e-mails (the staff's mailbox, without SMTP). */
+  mailMessages: Math.round(200_000 * SCALE),
   /** The demo member's own history: deep enough that an OFFSET would show. */
   demoMemberLines: Math.round(20_000 * SCALE),
 };
@@ -57,6 +59,8 @@ const one = async (db: Db, sql: string): Promise<string | null> => {
   const rows = await db.$queryRawUnsafe<{ v: unknown }[]>(sql);
   return rows[0]?.v === undefined || rows[0]?.v === null ? null : String(rows[0].v);
 };
+/** A keyset cursor (src/core/keyset.ts) in SQL: `<epoch ms>_<id>` of the row. */
+const cursorSql = (column: string) => `floor(extract(epoch FROM ${column}) * 1000)::bigint || '_' || id`;
 /**
  * A concrete URL for a route with parameters (or an extra query worth measuring), resolved after
  * seeding: the largest objects, or the deepest page of a history.
@@ -76,6 +80,36 @@ const SAMPLES: Record<string, Sample> = {
   '/admin/membres/:id/role': (db) => one(db, `SELECT '/admin/membres/' || id || '/role' AS v FROM "Member" WHERE email = '${LOGINS.member}'`),
   '/admin/membres/:id/effacer': (db) => one(db, `SELECT '/admin/membres/' || id || '/effacer' AS v FROM "Member" WHERE email = '${LOGINS.member}'`),
   '/admin?q': async () => '/admin?q=dupont',
+  // The audit journal (keyset on (at, id)): a page from the middle of the table; the second page
+  // filtered by action; the demo admin's events (as actor: most of the large set's views); one
+  // Paris day of the middle of the table.
+  '/admin/journal?avant': (db) =>
+    one(
+      db,
+      `SELECT '/admin/journal?avant=' || ${cursorSql('at')} AS v FROM "AuditEvent"
+        ORDER BY at DESC, id DESC LIMIT 1 OFFSET (SELECT count(*) / 2 FROM "AuditEvent")`,
+    ),
+  '/admin/journal?action&avant': (db) =>
+    one(
+      db,
+      `SELECT '/admin/journal?action=member.registered&avant=' || ${cursorSql('at')} AS v FROM "AuditEvent" WHERE action = 'member.registered'
+        ORDER BY at DESC, id DESC LIMIT 1 OFFSET (SELECT GREATEST(LEAST(49, count(*) - 1), 0) FROM "AuditEvent" WHERE action = 'member.registered')`,
+    ),
+  '/admin/journal?membre': (db) => one(db, `SELECT '/admin/journal?membre=M' || lpad(number::text, 6, '0') AS v FROM "Member" WHERE email = '${LOGINS.admin}'`),
+  '/admin/journal?du&au': (db) =>
+    one(
+      db,
+      `SELECT '/admin/journal?du=' || d || '&au=' || d AS v FROM (
+         SELECT to_char((at AT TIME ZONE 'UTC') AT TIME ZONE 'Europe/Paris', 'YYYY-MM-DD') AS d FROM "AuditEvent"
+          ORDER BY at DESC, id DESC LIMIT 1 OFFSET (SELECT count(*) / 2 FROM "AuditEvent")) x`,
+    ),
+  // The staff's mailbox (keyset on (createdAt, id)): a page from the middle.
+  '/gestion/courriels?avant': (db) =>
+    one(
+      db,
+      `SELECT '/gestion/courriels?avant=' || ${cursorSql('"createdAt"')} AS v FROM "MailMessage"
+        ORDER BY "createdAt" DESC, id DESC LIMIT 1 OFFSET (SELECT count(*) / 2 FROM "MailMessage")`,
+    ),
   // The shop, orders and contests (issues 10, 11): the demo data's objects.
   '/boutique/:categorie': (db) => one(db, `SELECT '/boutique/' || slug AS v FROM "Category" ORDER BY position, slug LIMIT 1`),
   '/produit/:slug': (db) => one(db, `SELECT '/produit/' || slug AS v FROM "Product" WHERE published ORDER BY slug LIMIT 1`),
@@ -178,11 +212,25 @@ export async function seedLarge(db: Db) {
     ON CONFLICT ("memberId") DO UPDATE SET "balanceCents" = EXCLUDED."balanceCents", "updatedAt" = EXCLUDED."updatedAt"`);
   progress(`credit lines: ${SIZES.creditLines + SIZES.demoMemberLines}`);
 
+  // Audit events about the large set's members: a tenth registrations, a tenth logins, the rest
+  // views of their data, a fifth of all the events by the demo admin (the journal's member filter).
   await exec(`
     INSERT INTO "AuditEvent" (at, action, "actorMemberId", "subjectMemberId", details)
-    SELECT t.b + (g || ' seconds')::interval, 'personal-data.viewed', NULL, m.id, '{}'::jsonb
-      FROM generate_series(1, ${SIZES.auditEvents}) g JOIN bench_members m ON m.rn = 1 + (g % ${SIZES.members}), ${base} t`);
+    SELECT t.b + (g || ' seconds')::interval,
+           CASE g % 10 WHEN 0 THEN 'member.registered' WHEN 1 THEN 'login.succeeded' ELSE 'personal-data.viewed' END,
+           CASE WHEN g % 10 = 1 THEN m.id WHEN g % 10 > 1 AND g % 4 = 2 THEN a.id END, m.id,
+           CASE WHEN g % 10 > 1 THEN '{"what":"member"}'::jsonb END
+      FROM generate_series(1, ${SIZES.auditEvents}) g JOIN bench_members m ON m.rn = 1 + (g % ${SIZES.members}), ${base} t,
+           (SELECT id FROM "Member" WHERE email = '${LOGINS.admin}') a`);
   progress(`audit events: ${SIZES.auditEvents}`);
+
+  // Kept e-mails, as the development mailer keeps them (links masked), one per second.
+  await exec(`
+    INSERT INTO "MailMessage" (id, "to", subject, text, "memberId", "createdAt")
+    SELECT gen_random_uuid(), 'large-' || (1 + g % ${SIZES.members}) || '@bench.example', 'Confirmez votre adresse',
+           'Bonjour, confirmez votre adresse : https://club.example/inscription/confirmer?jeton=…', m.id, t.b + (g || ' seconds')::interval
+      FROM generate_series(1, ${SIZES.mailMessages}) g JOIN bench_members m ON m.rn = 1 + (g % ${SIZES.members}), ${base} t`);
+  progress(`kept e-mails: ${SIZES.mailMessages}`);
 
   // Jobs: done ones, and one in a hundred dead (the admins' jobs page lists those).
   await exec(`
@@ -216,7 +264,8 @@ async function pagesOf(app: ReturnType<typeof createApp>, db: Db): Promise<Page[
   for (const [key, sample] of Object.entries(SAMPLES)) {
     if (!key.includes('?')) continue;
     const url = await sample(db);
-    if (url) out.push({ key, area: key.startsWith('/compte') ? 'member' : key.startsWith('/admin') ? 'admin' : 'public', path: url });
+    const area: Area = key.startsWith('/compte') ? 'member' : key.startsWith('/admin') ? 'admin' : key.startsWith('/gestion') ? 'staff' : 'public';
+    if (url) out.push({ key, area, path: url });
   }
   return out;
 }
