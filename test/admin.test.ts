@@ -62,7 +62,8 @@ describe('admin', () => {
   it('the audit log shows member numbers, never personal data', async () => {
     const res = await agent.get('/admin/journal');
     expect(res.status).toBe(200);
-    expect(res.text).toContain('member.erased');
+    // In a row of the journal (the action filter's select lists every action).
+    expect(res.text).toContain('<data value="member.erased">');
     expect(res.text).not.toMatch(/@exemple\.fr/);
   });
 
