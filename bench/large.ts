@@ -335,6 +335,10 @@ async function main() {
     progress(`seeded in ${(seedMs / 1000).toFixed(1)} s; measuring again`);
     const large = await measure(port, await pagesOf(app, deps.db));
 
+    // A sample with nothing to point at on the demo data (the mailbox's pages: the demo keeps no
+    // e-mail) is measured on the large set only.
+    const onDemo = new Set(small.map((s) => s.key));
+    for (const l of large) if (!onDemo.has(l.key)) small.push({ ...l, status: 0, p50: NaN, p99: NaN });
     const rows = small.map((s) => {
       const l = large.find((x) => x.key === s.key);
       const ratio = l && s.p50 > 0 ? round(l.p50 / s.p50) : NaN;
@@ -365,7 +369,7 @@ async function main() {
           r.large && !Number.isNaN(r.large.p50) ? r.large.p50 : '–',
           r.large && !Number.isNaN(r.large.p99) ? r.large.p99 : '–',
           Number.isNaN(r.ratio) ? '–' : r.ratio,
-          r.path.endsWith('(no sample)') ? 'not measured' : r.grew ? 'NOT met (grows)' : 'met',
+          r.path.endsWith('(no sample)') ? 'not measured' : Number.isNaN(r.small.p50) ? 'large set only' : r.grew ? 'NOT met (grows)' : 'met',
         ]),
       ),
     ];
