@@ -63,7 +63,7 @@ async function parseJournalQuery(deps: Deps, req: Request): Promise<Parsed> {
   if (before !== undefined || after !== undefined) {
     const raw = before ?? after;
     const at = before !== undefined && after !== undefined ? null : parseCursor(raw, bigintId);
-    if (!at) errors.page = 'Ce lien de page n’est pas valide : la liste reprend à la première page si vous validez le formulaire.';
+    if (!at) errors._page = 'Ce lien de page n’est pas valide : la liste reprend à la première page si vous validez le formulaire.';
     else return { values, errors, filter, cursor: { dir: before !== undefined ? 'older' : 'newer', at, raw: raw as string } };
   }
   return { values, errors, filter };
