@@ -141,6 +141,10 @@ describe('/compte/donnees', () => {
     expect(page).toContain('Confirmez votre adresse');
     expect(page).toContain('jeton=[masqué]');
     expect(page).not.toContain(token);
+    // One block per job, not a table whose text column would be a narrow strip pages tall.
+    const queuedSection = /<section aria-labelledby="s-envois_en_attente">[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
+    expect(queuedSection).toContain('<dt>Contenu</dt>');
+    expect(queuedSection).not.toContain('<th scope="col">Contenu</th>');
   });
 
   it('keeps the JSON download’s keys', async () => {

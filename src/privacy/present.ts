@@ -112,17 +112,22 @@ export function present(key: string, value: unknown, ctx: PresentContext): Shown
 
 /**
  * Rows of objects: a table of their columns (every key any row has, in order), or, when a row holds
- * a list of its own (an order's lines), one block per row with its fields, the lists inside.
+ * a list of its own (an order's lines) or an object with a long text (a queued e-mail's content),
+ * one block per row with its fields, the nested values inside: such a cell in a table is a narrow
+ * column thousands of pixels tall. A short object (a coupon's batch) stays in its cell.
  */
 function rows(list: Record<string, unknown>[], ctx: PresentContext): Shown {
   const keys = [...new Set(list.flatMap((r) => Object.keys(r)))].filter((k) => {
     const of = REPEATS[k];
     return !(of && list.every((r) => of in r && present(k, r[k], ctx).kind === 'text' && sameText(present(k, r[k], ctx), present(of, r[of], ctx))));
   });
-  if (list.some((r) => keys.some((k) => Array.isArray(r[k])))) {
+  if (list.some((r) => keys.some((k) => Array.isArray(r[k]) || (isRecord(r[k]) && holdsLongText(r[k]))))) {
     return { kind: 'records', records: list.map((r) => keys.map((k) => ({ heading: headingOf(k), value: present(k, r[k], ctx) }))) };
   }
   return { kind: 'table', headings: keys.map(headingOf), rows: list.map((r) => keys.map((k) => present(k, r[k], ctx))) };
 }
+
+/** A text too long for a table cell, at any depth of an object. */
+const holdsLongText = (v: unknown): boolean => (typeof v === 'string' ? v.length > 120 : isRecord(v) && Object.values(v).some(holdsLongText));
 
 const sameText = (a: Shown, b: Shown) => a.kind === 'text' && b.kind === 'text' && a.text === b.text;
