@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type request from 'supertest';
 import { createTestApp, loginAgent } from './helpers/app.ts';
+import { walkBack, walkForward } from './helpers/keyset.ts';
 import type { TestApp } from './helpers/app.ts';
 import { createMember } from '../src/dev/factories.ts';
 import { nextDay, parisDay, parisDayStart } from '../src/core/dates.ts';
@@ -18,38 +19,14 @@ const edge: Record<'before' | 'first' | 'last' | 'after', bigint> = { before: 0n
 const ACTIONS = ['role.changed', 'password.changed', 'member.registered', 'personal-data.viewed'];
 const MINUTE = 60_000;
 const ids = (html: string) => [...html.matchAll(/<tr data-id="(\d+)">/g)].map((m) => BigInt(m[1]));
-const unescape = (s: string) => s.replace(/&amp;/g, '&').replace(/&#34;/g, '"').replace(/&#39;/g, "'");
-const link = (html: string, rel: 'next' | 'prev') => {
-  const m = new RegExp(`<a href="([^"]+)" rel="${rel}">`).exec(html);
-  return m ? unescape(m[1]) : null;
-};
 /** The events the journal should list for a filter, newest first on (at, id). */
 const expected = async (where: Prisma.AuditEventWhereInput = {}) =>
   (await t.deps.db.auditEvent.findMany({ where, orderBy: [{ at: 'desc' }, { id: 'desc' }], select: { id: true } })).map((e) => e.id);
 
 /** Walks the journal from `start` by its "Page suivante" links, then back by "Page précédente". */
 async function walk(start: string) {
-  const pages: bigint[][] = [];
-  const hrefs: string[] = [];
-  let href: string | null = start;
-  while (href) {
-    const res = await agent.get(href);
-    expect(res.status, href).toBe(200);
-    hrefs.push(href);
-    pages.push(ids(res.text));
-    href = link(res.text, 'next');
-    expect(pages.length).toBeLessThan(50);
-  }
-  // Back from the last page: the pages before it, each as it was going forward.
-  const back: bigint[][] = [pages[pages.length - 1]];
-  href = link((await agent.get(hrefs[hrefs.length - 1])).text, 'prev');
-  while (href) {
-    const res = await agent.get(href);
-    expect(res.status, href).toBe(200);
-    back.unshift(ids(res.text));
-    expect(back.length).toBeLessThan(50);
-    href = link(res.text, 'prev');
-  }
+  const { pages, hrefs } = await walkForward(agent, start, ids);
+  const back = await walkBack(agent, hrefs[hrefs.length - 1], ids);
   return { pages, back, hrefs };
 }
 

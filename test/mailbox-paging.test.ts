@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import type request from 'supertest';
 import { createTestApp, loginAgent } from './helpers/app.ts';
+import { walkBack, walkForward } from './helpers/keyset.ts';
 import type { TestApp } from './helpers/app.ts';
 import { createMember } from '../src/dev/factories.ts';
 
@@ -11,10 +12,6 @@ let agent: ReturnType<typeof request.agent>;
 let staffId: string;
 const MINUTE = 60_000;
 const ids = (html: string) => [...html.matchAll(/href="\/gestion\/courriels\/([0-9a-f-]{36})"/g)].map((m) => m[1]);
-const link = (html: string, rel: 'next' | 'prev') => {
-  const m = new RegExp(`<a href="([^"]+)" rel="${rel}">`).exec(html);
-  return m ? m[1].replace(/&amp;/g, '&') : null;
-};
 /** The audit lines of the staff member's mailbox listings, oldest first. */
 const listings = async () =>
   (await t.deps.db.auditEvent.findMany({ where: { action: 'personal-data.viewed', actorMemberId: staffId }, orderBy: { id: 'asc' } }))
@@ -46,32 +43,14 @@ describe('staff mailbox', () => {
     const all = (await t.deps.db.mailMessage.findMany({ orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], select: { id: true } })).map((m) => m.id);
     expect(all.length).toBeGreaterThanOrEqual(130);
     const before = (await listings()).length;
-    const pages: string[][] = [];
-    const hrefs: string[] = [];
-    let href: string | null = '/gestion/courriels';
-    while (href) {
-      const res = await agent.get(href);
-      expect(res.status, href).toBe(200);
-      hrefs.push(href);
-      pages.push(ids(res.text));
-      href = link(res.text, 'next');
-      expect(pages.length).toBeLessThan(20);
-    }
+    const { pages, hrefs } = await walkForward(agent, '/gestion/courriels', ids, 20);
     expect(pages.length).toBe(Math.ceil(all.length / 50));
     expect(pages.slice(0, -1).every((p) => p.length === 50)).toBe(true);
     expect(pages.flat()).toEqual(all);
     expect(hrefs.slice(1).every((h) => /^\/gestion\/courriels\?avant=\d+_[0-9a-f-]{36}$/.test(h))).toBe(true);
     expect((await listings()).slice(before).map((d) => d.hits)).toEqual(pages.map((p) => p.length));
 
-    const back: string[][] = [pages[pages.length - 1]];
-    href = link((await agent.get(hrefs[hrefs.length - 1])).text, 'prev');
-    while (href) {
-      const res = await agent.get(href);
-      expect(res.status, href).toBe(200);
-      back.unshift(ids(res.text));
-      href = link(res.text, 'prev');
-      expect(back.length).toBeLessThan(20);
-    }
+    const back = await walkBack(agent, hrefs[hrefs.length - 1], ids, 20);
     expect(back).toEqual(pages);
   });
 
