@@ -235,6 +235,17 @@ describe('orders', () => {
     expect(after.disclosures).toHaveLength(1);
   });
 
+  it('prefills the profile’s phone in pairs; the order keeps the digits', async () => {
+    const p = await createProduct(t.deps, { stock: 3 });
+    const m = await memberWithCart(p.id, 1, 0);
+    await t.deps.db.member.update({ where: { id: m.member.id }, data: { phone: '0612345678' } });
+    const form = await checkoutForm(m.agent);
+    expect(form.page.text).toContain('value="06 12 34 56 78"');
+    const placed = await m.agent.post('/commande').type('form').send({ ...ADDRESS, phone: '06 12 34 56 78', _csrf: form._csrf, nonce: form.nonce });
+    expect(placed.status, placed.text.slice(0, 300)).toBe(303);
+    expect((await t.deps.db.order.findFirstOrThrow({ where: { memberId: m.member.id } })).phone).toBe('0612345678');
+  });
+
   it('an order shipped without the carrier’s file still records the hand-over to that carrier, once', async () => {
     const p = await createProduct(t.deps, { stock: 3 });
     const m = await memberWithCart(p.id, 1, 0);

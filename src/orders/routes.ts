@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { Request, Response } from 'express';
+import { formatPhone } from '../core/display.ts';
 import type { Deps } from '../deps.ts';
 import { formAction } from '../http/forms.ts';
 import type { FormState } from '../http/forms.ts';
@@ -101,7 +102,7 @@ export function orderPublicRoutes(deps: Deps): Router {
     const invoice = computeInvoice({ lines: cart.lines, shippingCents: cart.shippingCents, creditUsedCents: credit });
     const profile = {
       firstName: m.firstName ?? '', lastName: m.lastName ?? '', addressLine1: m.addressLine1 ?? '', addressLine2: m.addressLine2 ?? '',
-      postcode: m.postcode ?? '', city: m.city ?? '', country: m.country ?? 'FR', phone: m.phone ?? '',
+      postcode: m.postcode ?? '', city: m.city ?? '', country: m.country ?? 'FR', phone: formatPhone(m.phone),
     };
     res.page('orders/checkout', {
       title: 'Commander',
