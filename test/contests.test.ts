@@ -193,7 +193,8 @@ describe('the whole cycle', () => {
     expect(stolen.status).toBe(404);
     const badAddr = await postForm(winnerAgent, claimUrl, claimUrl, { shipName: 'L', shipLine1: '', shipPostcode: '?', shipCity: 'Lyon', shipCountry: 'France' });
     expect(badAddr.status).toBe(422);
-    expect(badAddr.text).toContain('Pays : code à deux lettres');
+    expect(badAddr.text).toContain('Pays : choisissez dans la liste.');
+    expect(badAddr.text).toMatch(/<select id="f-shipCountry" name="shipCountry" autocomplete="country" required aria-invalid="true"/);
     expect((await postForm(winnerAgent, claimUrl, claimUrl, { shipName: 'Léa Durand', shipLine1: '12 rue des Lilas', shipLine2: '', shipPostcode: '69003', shipCity: 'Lyon', shipCountry: 'FR' })).status).toBe(303);
 
     // Redraw: a reason is required; the next reserve is promoted; nobody wins twice.

@@ -2,6 +2,7 @@
 // claims (/compte/concours); the staff's management (/gestion/concours).
 import { Router } from 'express';
 import type { NextFunction, Request, Response } from 'express';
+import { COUNTRIES } from '../core/display.ts';
 import type { Deps } from '../deps.ts';
 import { formAction } from '../http/forms.ts';
 import { publicPage } from '../http/page-cache.ts';
@@ -129,7 +130,7 @@ export function contestMemberRoutes(deps: Deps): Router {
   const rankId = (req: Request) => param(req, 'rank', uuid, 'Gain');
   const claimPage = async (req: Request, res: Response, form: FormState = empty) => {
     const claim = await claimOf(deps, req.member!.id, rankId(req));
-    res.page('contests/claim', { title: 'Confirmer mon adresse de livraison', ...claim, values: { ...claim.prefill, ...form.values }, errors: form.errors, now: deps.clock.now() });
+    res.page('contests/claim', { title: 'Confirmer mon adresse de livraison', countries: COUNTRIES, ...claim, values: { ...claim.prefill, ...form.values }, errors: form.errors, now: deps.clock.now() });
   };
   r.get('/concours/gain/:rank', (req, res) => claimPage(req, res));
   r.post(
