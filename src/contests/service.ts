@@ -253,7 +253,8 @@ export async function drawContest(deps: Deps, staffId: string, id: string): Prom
       for (const [i, publicId] of result.ranking.entries()) {
         const entry = byPublic.get(publicId)!;
         const winner = i < prizeSlots.length;
-        const member = entry.memberId ? await tx.member.findUnique({ where: { id: entry.memberId } }) : null;
+        // Only a winner is e-mailed now: a reserve's member is read when promoted (redraw).
+        const member = winner && entry.memberId ? await tx.member.findUnique({ where: { id: entry.memberId } }) : null;
         await tx.contestRank.create({
           data: {
             contestId: id, rank: i + 1, entryId: entry.id, role: winner ? 'WINNER' : 'RESERVE', status: winner ? 'NOTIFIED' : 'WAITING',
