@@ -70,13 +70,13 @@ async function parseJournalQuery(deps: Deps, req: Request): Promise<Parsed> {
 }
 
 export function auditAdminRoutes(deps: Deps): Router {
-  const labels = () =>
-    Object.entries(deps.registry.auditLabels)
-      .map(([value, label]) => ({ value, label }))
-      .sort((a, b) => a.label.localeCompare(b.label, 'fr'));
+  // The registry is fixed once the app is built: the select's options are sorted once.
+  const actions = Object.entries(deps.registry.auditLabels)
+    .map(([value, label]) => ({ value, label }))
+    .sort((a, b) => a.label.localeCompare(b.label, 'fr'));
   return Router().get('/journal', async (req: Request, res: Response) => {
     const q = await parseJournalQuery(deps, req);
-    const base = { title: 'Journal d’audit', actions: labels(), values: q.values, errors: q.errors };
+    const base = { title: 'Journal d’audit', actions, values: q.values, errors: q.errors };
     if (Object.keys(q.errors).length) {
       res.status(422);
       return res.page('audit/journal', { ...base, events: [], prevHref: null, nextHref: null });
