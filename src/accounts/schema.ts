@@ -1,10 +1,8 @@
 // Form schemas for accounts, built from shared field schemas; messages are in French.
 import { z } from 'zod';
 import { isCommonPassword } from './password.ts';
-import { checkbox, formText } from '../core/fields.ts';
-
+import { checkbox, countryField, formText } from '../core/fields.ts';
 import { COUNTRIES } from '../core/display.ts';
-import type { Country } from '../core/display.ts';
 
 // The list lives in core (the views show a stored code by its name); the forms take it from here.
 export { COUNTRIES };
@@ -42,7 +40,7 @@ export const ContactSchema = z
     addressLine2: formText('Complément d’adresse').trim().max(200, 'Complément d’adresse : 200 caractères au maximum.').optional().transform((v) => v || null),
     postcode: formText('Code postal').trim().min(1, 'Code postal : champ obligatoire.'),
     city: text('Ville', 100),
-    country: z.enum(Object.keys(COUNTRIES) as [Country, ...Country[]], 'Pays : choisissez dans la liste.'),
+    country: countryField(),
     phone: PhoneSchema,
   })
   .superRefine((v, ctx) => {

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import { parseEurosToCents } from '../core/money.ts';
 import { parisDayEnd, parisDayStart } from '../core/dates.ts';
-import { dayField, formText, integerField } from '../core/fields.ts';
-import { COUNTRIES } from '../core/display.ts';
-import type { Country } from '../core/display.ts';
+import { countryField, dayField, formText, integerField } from '../core/fields.ts';
 
 const text = (label: string, min: number, max: number) =>
   formText(label).trim().min(min, `${label} : au moins ${min} caractères.`).max(max, `${label} : ${max} caractères au maximum.`);
@@ -62,7 +60,7 @@ export const AddressSchema = z.object({
   shipLine2: formText('Complément').trim().max(200, 'Complément : 200 caractères au maximum.').optional().transform((s) => s || null),
   shipPostcode: formText('Code postal').trim().regex(/^[0-9A-Za-z -]{3,10}$/, 'Code postal invalide.'),
   shipCity: text('Ville', 1, 100),
-  shipCountry: z.enum(Object.keys(COUNTRIES) as [Country, ...Country[]], 'Pays : choisissez dans la liste.'),
+  shipCountry: countryField(),
 });
 
 export const Empty = z.object({});

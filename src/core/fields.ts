@@ -3,6 +3,8 @@
 // Every message is French and names the field, so the form can be shown again with it.
 import { z } from 'zod';
 import { INT4_MAX, parseMemberNumber } from './member-number.ts';
+import { COUNTRIES } from './display.ts';
+import type { Country } from './display.ts';
 
 export { INT4_MAX };
 
@@ -61,6 +63,11 @@ export function optionalIntegerField(label: string, min: number, max: number) {
     .trim()
     .optional()
     .transform((s, ctx) => (s ? toInteger(label, min, top, s, ctx) : null));
+}
+
+/** A country chosen from the site's list (a select): its stored code. */
+export function countryField() {
+  return z.enum(Object.keys(COUNTRIES) as [Country, ...Country[]], 'Pays : choisissez dans la liste.');
 }
 
 export function memberNumberField(label = 'Numéro de membre') {
