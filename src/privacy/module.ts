@@ -11,7 +11,7 @@ import { runRetention } from './retention.ts';
 import { present as presentValue } from './present.ts';
 import { publicPage } from '../http/page-cache.ts';
 import { NotFoundError } from '../core/errors.ts';
-import { archivedPolicyView, POLICY_VERSION, POLICY_VERSIONS, policyTextHref } from './policy.ts';
+import { archivedPolicyView, inForceDate, POLICY_VERSION, POLICY_VERSIONS, policyTextHref } from './policy.ts';
 
 /** Rows shown per list on the "Mes données" page; the download holds them all. */
 const PAGE_ROWS = 100;
@@ -42,7 +42,7 @@ export const privacyModule: DomainModule = {
             next: { ...next, href: policyTextHref(next.version) },
             // The locals the policy page has, with this version's own version and date.
             policyVersion: shown.version,
-            policyUpdated: new Date(`${shown.inForceFrom}T00:00:00Z`),
+            policyUpdated: inForceDate(shown),
             retention: deps.config.retention,
             privacyEmail: deps.config.privacyEmail,
           });

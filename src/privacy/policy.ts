@@ -4,8 +4,8 @@
 // Changing the policy: archive the text in force first, then bump.
 //  1. copy views/pages/confidentialite.ejs as it is now to views/privacy/versions/<POLICY_VERSION>.ejs
 //     (see views/privacy/versions/README.md);
-//  2. edit the page, add the new version at the end of POLICY_VERSIONS with a one-line French summary,
-//     and set POLICY_VERSION and POLICY_UPDATED to it.
+//  2. edit the page and add the new version at the end of POLICY_VERSIONS with a one-line French
+//     summary (POLICY_VERSION and POLICY_UPDATED are its last entry).
 // test/policy-versions.test.ts fails if an earlier version has no archived text.
 
 export interface PolicyVersion {
@@ -41,8 +41,13 @@ export const POLICY_VERSIONS: readonly PolicyVersion[] = [
   },
 ];
 
-export const POLICY_VERSION = '2026-12-03';
-export const POLICY_UPDATED = new Date('2026-12-03T00:00:00Z');
+/** The day a version came into force, as an instant (midnight UTC of that day, as the page dates it). */
+export const inForceDate = (v: PolicyVersion): Date => new Date(`${v.inForceFrom}T00:00:00Z`);
+
+const CURRENT = POLICY_VERSIONS[POLICY_VERSIONS.length - 1];
+/** The version in force: the last of the list. */
+export const POLICY_VERSION = CURRENT.version;
+export const POLICY_UPDATED = inForceDate(CURRENT);
 
 /** The view of an archived version's text (every version but the one in force has one). */
 export const archivedPolicyView = (version: string): string => `privacy/versions/${version}`;
