@@ -1,7 +1,10 @@
 // The embedded database on its own thread (src/db/pglite-remote.ts, decision 0018): the app's
 // event loop turns while a query runs, errors reach Prisma as from PostgreSQL, transactions commit
 // and roll back, and a stopped thread fails the pending calls instead of leaving them hanging.
-import { describe, expect, it } from 'vitest';
+// The calls of one turn travel in one message and the replies a few per message (decision 0084):
+// each call still gets its own answer or its own error.
+import { Worker } from 'node:worker_threads';
+import { describe, expect, it, vi } from 'vitest';
 import { Prisma } from '../src/generated/prisma/client.ts';
 import { openPgliteThread } from '../src/db/connect.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
@@ -68,6 +71,43 @@ describe.skipIf(onPostgres)('PGlite on its own thread', () => {
       await db.close();
     }
   }, 120_000);
+
+  it('the calls of one turn go in one message, and each gets its own answer or error', async () => {
+    const db = await openPgliteThread({ options: {} });
+    const sent = vi.spyOn(Worker.prototype, 'postMessage');
+    try {
+      const adapter = await db.factory.connect();
+      const text = { scalarType: 'string', arity: 'scalar' } as const;
+      const run = (on: typeof adapter | Awaited<ReturnType<typeof adapter.startTransaction>>, sql: string, i: number) =>
+        on.queryRaw({ sql, args: [String(i)], argTypes: [text] }).then(
+          (r) => r.rows[0][0],
+          (e: unknown) => e,
+        );
+      sent.mockClear();
+      // 60 statements in one turn, one of them failing.
+      const results = await Promise.all(
+        Array.from({ length: 60 }, (_, i) => run(adapter, i === 31 ? 'SELECT 1 / ($1::int - 31) AS v' : 'SELECT $1::int * 2 AS v', i)),
+      );
+      expect(sent).toHaveBeenCalledTimes(1);
+      for (let i = 0; i < 60; i++) {
+        if (i === 31) expect(String(results[i])).toMatch(/division by zero/);
+        else expect(results[i]).toBe(i * 2);
+      }
+      // Statements of a transaction sent in one turn run in their order, on the transaction.
+      // Statements of a transaction sent in the same turn run on the transaction, which commits.
+      await db.prisma.$executeRawUnsafe('CREATE TABLE t (v int)');
+      const inTx = await db.prisma.$transaction(async (t) => {
+        await Promise.all(Array.from({ length: 10 }, (_, i) => t.$executeRaw`INSERT INTO t VALUES (${i})`));
+        return t.$queryRaw<{ n: number }[]>`SELECT count(*)::int AS n FROM t`;
+      });
+      expect(inTx[0].n).toBe(10);
+      const after = await adapter.queryRaw({ sql: 'SELECT $1::int AS v', args: ['7'], argTypes: [text] });
+      expect(after.rows[0][0]).toBe(7);
+    } finally {
+      sent.mockRestore();
+      await db.close();
+    }
+  }, 60_000);
 
   it('close lets the queries already sent finish; later calls fail instead of hanging', async () => {
     const db = await openPgliteThread({ options: {} });

@@ -1,4 +1,5 @@
-// Messages between the app's thread and the embedded database's thread (pglite-worker.mjs).
+// Messages between the app's thread and the embedded database's thread (pglite-worker.mjs): each
+// message is an array, of requests one way and of replies the other (decision 0084).
 import type { PGliteOptions } from '@electric-sql/pglite';
 import type { IsolationLevel, SqlQuery } from '@prisma/driver-adapter-utils';
 

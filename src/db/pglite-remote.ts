@@ -39,7 +39,7 @@ export class PGliteThread {
   closed = false;
 
   private constructor(private readonly worker: Worker) {
-    worker.on('message', (reply: Reply) => this.settle(reply));
+    worker.on('message', (replies: Reply[]) => this.settleAll(replies));
     worker.on('error', (error) => this.stop(error));
     worker.on('exit', (code) =>
       this.stop(new DatabaseThreadStopped(`La base embarquée s’est arrêtée (code ${code}).`)),
@@ -64,6 +64,11 @@ export class PGliteThread {
     });
   }
 
+  /** The thread answers a few calls per message (pglite-worker.mjs). */
+  private settleAll(replies: Reply[]) {
+    for (const reply of replies) this.settle(reply);
+  }
+
   private settle(reply: Reply) {
     const waiting = this.pending.get(reply.id);
     if (!waiting) return;
@@ -86,9 +91,25 @@ export class PGliteThread {
     if (this.pending.size === 0) this.worker.ref();
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ ...request, id });
+      this.send({ ...request, id } as Request);
     });
   }
+
+  /**
+   * The calls of one turn of the event loop go in one message, sent once the turn's callbacks have
+   * run (setImmediate): one message to clone, signal and dispatch per turn instead of one per
+   * statement (the replies come back a few per message: pglite-worker.mjs). Decision 0084.
+   */
+  private outbox: Request[] = [];
+  private send(request: Request) {
+    if (this.outbox.push(request) === 1) setImmediate(this.flush);
+  }
+  private readonly flush = () => {
+    const batch = this.outbox;
+    this.outbox = [];
+    if (this.stopped) return;
+    this.worker.postMessage(batch);
+  };
 
   async close(): Promise<void> {
     if (this.closed) return;

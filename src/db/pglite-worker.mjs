@@ -3,7 +3,7 @@
 // runs every query synchronously; on this thread it no longer stops the app from answering other
 // requests meanwhile (docs/decisions/0018-pglite-worker-thread.md). Plain JavaScript: the thread
 // starts without a TypeScript loader, which would cost it some 60 MB.
-/* global Blob, structuredClone */
+/* global Blob, structuredClone, setImmediate */
 import { readFile } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
@@ -11,6 +11,8 @@ import { PrismaPGliteStrictCommit } from './pglite-commit.mjs';
 import { withPreparedStatements } from './pglite-prepared.mjs';
 
 const port = parentPort;
+/** Replies per message at most (decision 0084: 1, 4, 16 and unbounded measured). */
+const REPLY_BATCH = 4;
 const setup = workerData;
 
 /** An error as a message: a DriverAdapterError keeps its cause, from which Prisma makes P2002 and the like. */
@@ -78,13 +80,37 @@ async function handle(request, { pglite, client, adapter }) {
 
 try {
   const db = await open();
-  port.on('message', (request) => {
-    handle(request, db).then(
-      (value) => port.postMessage({ id: request.id, ok: true, value }),
-      (error) => port.postMessage({ id: request.id, ok: false, error: serializeError(error) }),
-    );
+  // The app's thread sends the calls of one turn of its event loop in one message (pglite-remote.ts).
+  // The replies go back a few at a time: at most REPLY_BATCH in a message, the rest when this
+  // thread's turn ends. All of a turn's replies in one message made the app's thread wait for the
+  // last statement of the batch before it could render the first page (decision 0084).
+  let outbox = [];
+  let scheduled = false;
+  const flush = () => {
+    const batch = outbox;
+    outbox = [];
+    port.postMessage(batch);
+  };
+  const flushLater = () => {
+    scheduled = false;
+    if (outbox.length) flush();
+  };
+  const reply = (message) => {
+    if (outbox.push(message) >= REPLY_BATCH) return flush();
+    if (!scheduled) {
+      scheduled = true;
+      setImmediate(flushLater);
+    }
+  };
+  port.on('message', (requests) => {
+    for (const request of requests) {
+      handle(request, db).then(
+        (value) => reply({ id: request.id, ok: true, value }),
+        (error) => reply({ id: request.id, ok: false, error: serializeError(error) }),
+      );
+    }
   });
-  port.postMessage({ id: 0, ok: true, value: 'ready' });
+  port.postMessage([{ id: 0, ok: true, value: 'ready' }]);
 } catch (error) {
-  port.postMessage({ id: 0, ok: false, error: serializeError(error) });
+  port.postMessage([{ id: 0, ok: false, error: serializeError(error) }]);
 }
