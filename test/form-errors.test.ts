@@ -23,6 +23,17 @@ function summaryOf(html: string) {
   return { summary, hrefs: summaryLinks(summary).map((l) => l.href), broken: brokenSummaryLinks(html, summary) };
 }
 
+describe('the page title of a refused form', () => {
+  it('starts with « Erreur : » when the page shows an error summary, for a visitor too', async () => {
+    const agent = request.agent(t.app);
+    const form = await agent.get('/inscription');
+    expect(form.text).toContain('<title>Inscription · Club Petites Stars</title>');
+    const res = await postForm(agent, '/inscription', '/inscription', { email: 'pas-une-adresse', password: '' });
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/<title>Erreur : Inscription · Club Petites Stars<\/title>/);
+  });
+});
+
 describe('/compte and its three forms', () => {
   it('contact details: each message links to its field, the country select included', async () => {
     const m = await createMember(t.deps);
@@ -37,6 +48,9 @@ describe('/compte and its three forms', () => {
     expect(summary).toContain('tabindex="-1"');
     expect(summary).not.toContain('role="alert"');
     expect(res.text).toContain('<script src="/static/js/form-errors.js" defer></script>');
+    // The page's title says so first; the same page without errors does not.
+    expect(res.text).toContain('<title>Erreur : Mon compte · Club Petites Stars</title>');
+    expect((await agent.get('/compte')).text).toContain('<title>Mon compte · Club Petites Stars</title>');
   });
 
   it('e-mail change: the password link leads to this form’s password, not the other form’s', async () => {

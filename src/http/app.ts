@@ -127,7 +127,12 @@ export function createHttpApp(deps: Deps, memberLookup: MemberLookup): express.E
     const { req } = this;
     // The locals res.render would give the layout (the app's, the response's, the page's), without
     // its lookup of the view and its extra turn of the event loop.
-    const data = Object.assign(Object.create(app.locals) as Record<string, unknown>, this.locals, locals, { bodyView: `/${view}` });
+    // layoutState: what the view tells the layout while it renders (an error summary shown: the
+    // layout then starts the page's title with « Erreur : »).
+    const data = Object.assign(Object.create(app.locals) as Record<string, unknown>, this.locals, locals, {
+      bodyView: `/${view}`,
+      layoutState: { errorSummary: false },
+    });
     engine(layout, data, (err: Error | null, html?: string) => {
       if (err) return req.next?.(err);
       const token = this.locals.pendingCsrf as string | undefined;
