@@ -10,6 +10,7 @@ import request from 'supertest';
 import { createTestApp, daysFromNow, loginAgent, postForm } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
 import { lastMailTo } from './helpers/mail.ts';
+import { brokenSummaryLinks, errorSummaries, summaryLinks } from './helpers/error-summary.ts';
 import { onPostgres } from './helpers/db.ts';
 import { createMember } from '../src/dev/factories.ts';
 import { parisDay } from '../src/core/dates.ts';
@@ -195,6 +196,11 @@ describe('the whole cycle', () => {
     expect(badAddr.status).toBe(422);
     expect(badAddr.text).toContain('Pays : choisissez dans la liste.');
     expect(badAddr.text).toMatch(/<select id="f-shipCountry" name="shipCountry" autocomplete="country" required aria-invalid="true"/);
+    // The summary above the form lists every refused field and leads to it; the title says so.
+    const [claimSummary] = errorSummaries(badAddr.text);
+    expect(summaryLinks(claimSummary!).map((l) => l.href)).toEqual(['#f-shipName', '#f-shipLine1', '#f-shipPostcode', '#f-shipCountry']);
+    expect(brokenSummaryLinks(badAddr.text, claimSummary!)).toEqual([]);
+    expect(badAddr.text).toContain('<title>Erreur : ');
     expect((await postForm(winnerAgent, claimUrl, claimUrl, { shipName: 'Léa Durand', shipLine1: '12 rue des Lilas', shipLine2: '', shipPostcode: '69003', shipCity: 'Lyon', shipCountry: 'FR' })).status).toBe(303);
 
     // Redraw: a reason is required; the next reserve is promoted; nobody wins twice.

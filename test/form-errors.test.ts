@@ -101,6 +101,39 @@ describe('form-level errors', () => {
   });
 });
 
+describe('forms whose summary showed only the form’s own error', () => {
+  it('coupon code: the code’s message is in the summary and leads to the field', async () => {
+    const m = await createMember(t.deps);
+    const agent = await loginAgent(t.app, m.email, m.password);
+    const res = await postForm(agent, '/compte/coupons', '/compte/coupons', { code: '' });
+    expect(res.status).toBe(422);
+    const { hrefs, broken } = summaryOf(res.text);
+    expect(hrefs).toEqual(['#f-code']);
+    expect(broken).toEqual([]);
+  });
+
+  it('staff order page: a refused shipment leads to the carrier and the tracking number', async () => {
+    const staff = await createMember(t.deps, {}, { role: 'STAFF' });
+    const staffAgent = await loginAgent(t.app, staff.email, staff.password);
+    const m = await createMember(t.deps);
+    const agent = await loginAgent(t.app, m.email, m.password);
+    const product = await createProduct(t.deps, { name: 'Veilleuse soleil', priceCents: 1900 });
+    expect((await addToCart(agent, product.id, 1)).status).toBe(303);
+    const form = await checkoutForm(agent);
+    expect((await agent.post('/commande').type('form').send({ ...ADDRESS, _csrf: form._csrf, nonce: form.nonce })).status).toBe(303);
+    const order = await t.deps.db.order.findFirstOrThrow({ where: { memberId: m.member.id } });
+    await markPaid(t.deps, staff.member.id, order.reference);
+    const page = `/gestion/commandes/${order.reference}`;
+    const res = await postForm(staffAgent, page, `${page}/expedition`, { carrier: '', trackingNumber: '?' });
+    expect(res.status).toBe(422);
+    const { hrefs, broken } = summaryOf(res.text);
+    expect(hrefs).toEqual(['#f-carrier', '#f-trackingNumber']);
+    expect(broken).toEqual([]);
+    // Shipped after all: no paid order is left waiting for the hand-over tests below.
+    expect((await postForm(staffAgent, page, `${page}/expedition`, { carrier: 'Colissimo', trackingNumber: '6A12345678901' })).status).toBe(303);
+  });
+});
+
 describe('staff forms', () => {
   it('credit adjustment: each field’s message links to it; an expired form (hidden nonce) stays plain text', async () => {
     const staff = await createMember(t.deps, {}, { role: 'STAFF' });
