@@ -7,6 +7,7 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it, vi } from 'vitest';
 import { Prisma } from '../src/generated/prisma/client.ts';
 import { openPgliteThread } from '../src/db/connect.ts';
+import { PGliteThread } from '../src/db/pglite-remote.ts';
 import { applyMigrations } from '../src/db/migrations.ts';
 import { onPostgres } from './helpers/db.ts';
 import { testClockStart } from './helpers/app.ts';
@@ -106,6 +107,26 @@ describe.skipIf(onPostgres)('PGlite on its own thread', () => {
     } finally {
       sent.mockRestore();
       await db.close();
+    }
+  }, 60_000);
+
+  it('a transaction’s statements leave at once; other calls wait for the end of the turn', async () => {
+    const thread = await PGliteThread.start({ options: {} });
+    const sent = vi.spyOn(Worker.prototype, 'postMessage');
+    try {
+      const query = { sql: 'SELECT 1 AS v', args: [], argTypes: [] };
+      sent.mockClear();
+      const plain = thread.call<{ rows: unknown[][] }>({ op: 'queryRaw', query });
+      expect(sent).not.toHaveBeenCalled();
+      // A statement of a transaction (here one the thread does not know) goes with the calls before it.
+      const inTx = thread.call({ op: 'queryRaw', query, tx: 999 }).catch((e: unknown) => e);
+      expect(sent).toHaveBeenCalledTimes(1);
+      expect((sent.mock.calls[0]![0] as unknown[]).length).toBe(2);
+      expect((await plain).rows).toEqual([[1]]);
+      expect(String(await inTx)).toMatch(/Transaction 999 inconnue/);
+    } finally {
+      sent.mockRestore();
+      await thread.close();
     }
   }, 60_000);
 

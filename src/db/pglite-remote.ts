@@ -102,9 +102,17 @@ export class PGliteThread {
    */
   private outbox: Request[] = [];
   private send(request: Request) {
+    // A transaction's statements, commit and rollback go at once (with the turn's calls before
+    // them, in order): the transaction holds the database, and a wait for the end of the turn
+    // would hold it that much longer for every other request.
+    if ('tx' in request && request.tx !== undefined) {
+      this.outbox.push(request);
+      return this.flush();
+    }
     if (this.outbox.push(request) === 1) setImmediate(this.flush);
   }
   private readonly flush = () => {
+    if (!this.outbox.length) return;
     const batch = this.outbox;
     this.outbox = [];
     if (this.stopped) return;
