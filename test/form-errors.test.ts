@@ -15,6 +15,21 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
+/** A member's order of one product, paid; and a staff member's agent. */
+async function paidOrder(productName: string) {
+  const staff = await createMember(t.deps, {}, { role: 'STAFF' });
+  const staffAgent = await loginAgent(t.app, staff.email, staff.password);
+  const m = await createMember(t.deps);
+  const agent = await loginAgent(t.app, m.email, m.password);
+  const product = await createProduct(t.deps, { name: productName, priceCents: 1900 });
+  expect((await addToCart(agent, product.id, 1)).status).toBe(303);
+  const form = await checkoutForm(agent);
+  expect((await agent.post('/commande').type('form').send({ ...ADDRESS, _csrf: form._csrf, nonce: form.nonce })).status).toBe(303);
+  const order = await t.deps.db.order.findFirstOrThrow({ where: { memberId: m.member.id } });
+  await markPaid(t.deps, staff.member.id, order.reference);
+  return { staffAgent, order };
+}
+
 /** The one summary of the page, its links' targets, and what is wrong with them. */
 function summaryOf(html: string) {
   const all = errorSummaries(html);
@@ -113,16 +128,7 @@ describe('forms whose summary showed only the form’s own error', () => {
   });
 
   it('staff order page: a refused shipment leads to the carrier and the tracking number', async () => {
-    const staff = await createMember(t.deps, {}, { role: 'STAFF' });
-    const staffAgent = await loginAgent(t.app, staff.email, staff.password);
-    const m = await createMember(t.deps);
-    const agent = await loginAgent(t.app, m.email, m.password);
-    const product = await createProduct(t.deps, { name: 'Veilleuse soleil', priceCents: 1900 });
-    expect((await addToCart(agent, product.id, 1)).status).toBe(303);
-    const form = await checkoutForm(agent);
-    expect((await agent.post('/commande').type('form').send({ ...ADDRESS, _csrf: form._csrf, nonce: form.nonce })).status).toBe(303);
-    const order = await t.deps.db.order.findFirstOrThrow({ where: { memberId: m.member.id } });
-    await markPaid(t.deps, staff.member.id, order.reference);
+    const { staffAgent, order } = await paidOrder('Veilleuse soleil');
     const page = `/gestion/commandes/${order.reference}`;
     const res = await postForm(staffAgent, page, `${page}/expedition`, { carrier: '', trackingNumber: '?' });
     expect(res.status).toBe(422);
@@ -196,16 +202,7 @@ describe('pages whose fields have ids of their own', () => {
   });
 
   it('staff hand-over: with a paid order, no order ticked leads to the first checkbox', async () => {
-    const staff = await createMember(t.deps, {}, { role: 'STAFF' });
-    const staffAgent = await loginAgent(t.app, staff.email, staff.password);
-    const m = await createMember(t.deps);
-    const agent = await loginAgent(t.app, m.email, m.password);
-    const product = await createProduct(t.deps, { name: 'Veilleuse lune', priceCents: 1900 });
-    expect((await addToCart(agent, product.id, 1)).status).toBe(303);
-    const form = await checkoutForm(agent);
-    expect((await agent.post('/commande').type('form').send({ ...ADDRESS, _csrf: form._csrf, nonce: form.nonce })).status).toBe(303);
-    const order = await t.deps.db.order.findFirstOrThrow({ where: { memberId: m.member.id } });
-    await markPaid(t.deps, staff.member.id, order.reference);
+    const { staffAgent } = await paidOrder('Veilleuse lune');
     const res = await postForm(staffAgent, '/gestion/expeditions', '/gestion/expeditions', { destinataire: 'carrier' });
     expect(res.status).toBe(422);
     const { hrefs, broken } = summaryOf(res.text);
