@@ -39,7 +39,10 @@ export class PGliteThread {
   closed = false;
 
   private constructor(private readonly worker: Worker) {
-    worker.on('message', (replies: Reply[]) => this.settleAll(replies));
+    // The thread answers a few calls per message (pglite-worker.mjs).
+    worker.on('message', (replies: Reply[]) => {
+      for (const reply of replies) this.settle(reply);
+    });
     worker.on('error', (error) => this.stop(error));
     worker.on('exit', (code) =>
       this.stop(new DatabaseThreadStopped(`La base embarquée s’est arrêtée (code ${code}).`)),
@@ -62,11 +65,6 @@ export class PGliteThread {
         },
       });
     });
-  }
-
-  /** The thread answers a few calls per message (pglite-worker.mjs). */
-  private settleAll(replies: Reply[]) {
-    for (const reply of replies) this.settle(reply);
   }
 
   private settle(reply: Reply) {
