@@ -446,6 +446,25 @@ describe('admins', () => {
     const member = await createMember(t.deps);
     expect((await (await loginAgent(t.app, member.email, member.password)).get('/admin/newsletter')).status).toBe(403);
   });
+
+  it('count the newsletter’s abandoned jobs, not those of other kinds', async () => {
+    const admin = await createMember(t.deps, {}, { role: 'ADMIN' });
+    const agent = await loginAgent(t.app, admin.email, admin.password);
+    const shown = async () => /Tâches Mailchimp abandonnées : (\d+)/.exec((await agent.get('/admin/newsletter')).text)?.[1];
+    const before = Number(await shown());
+    const at = t.clock.now();
+    const dead = (kind: string) => ({ kind, payload: {}, status: 'DEAD' as const, runAt: at, createdAt: at, finishedAt: at });
+    const created = await Promise.all(
+      [dead('newsletter.sync'), dead('newsletter.forget'), dead('email'), dead('newsletter-like'), { ...dead('newsletter.sync'), status: 'DONE' as const }].map((data) =>
+        t.deps.db.job.create({ data }),
+      ),
+    );
+    try {
+      expect(Number(await shown())).toBe(before + 2);
+    } finally {
+      await t.deps.db.job.deleteMany({ where: { id: { in: created.map((j) => j.id) } } });
+    }
+  });
 });
 
 describe('the count of members who want the newsletter', () => {

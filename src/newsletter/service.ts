@@ -8,7 +8,7 @@ import { recordConsent, withdrawConsent } from '../privacy/consents.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { auditWith } from '../audit/service.ts';
 import { subscriberHash } from './mailchimp.ts';
-import { queueInitialSync, queueSync } from './sync.ts';
+import { FORGET_JOB, queueInitialSync, queueSync, SYNC_JOB } from './sync.ts';
 
 export const NEWSLETTER_AUDIT = {
   'newsletter.unsubscribed-at-mailchimp': 'Désinscription reçue de Mailchimp',
@@ -143,7 +143,8 @@ export async function newsletterOverview(deps: Deps, page: { errorsOnly?: boolea
       orderBy: [{ lastErrorAt: { sort: 'desc', nulls: 'last' } }, { updatedAt: 'desc' }],
       take: 100,
     }),
-    deps.db.job.count({ where: { kind: { startsWith: 'newsletter.' }, status: 'DEAD' } }),
+    // Through the (status, kind) index: this domain's abandoned jobs only, not every abandoned job.
+    deps.db.job.count({ where: { status: 'DEAD', kind: { in: [SYNC_JOB, FORGET_JOB] } } }),
   ]);
   const members = await deps.db.member.findMany({
     where: { id: { in: rows.map((r) => r.memberId) } },
