@@ -27,6 +27,7 @@ import { routeTable } from '../src/http/route-table.ts';
 import type { Area } from '../src/core/module.ts';
 import type { Db } from '../src/db/connect.ts';
 import { DEMO_PASSWORD, seedDemo } from '../prisma/seed.ts';
+import { POLICY_VERSIONS } from '../src/privacy/policy.ts';
 import { Client, benchConfig, login, round, summary } from './lib.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -80,6 +81,12 @@ const SAMPLES: Record<string, Sample> = {
   '/admin/membres/:id/role': (db) => one(db, `SELECT '/admin/membres/' || id || '/role' AS v FROM "Member" WHERE email = '${LOGINS.member}'`),
   '/admin/membres/:id/effacer': (db) => one(db, `SELECT '/admin/membres/' || id || '/effacer' AS v FROM "Member" WHERE email = '${LOGINS.member}'`),
   '/admin?q': async () => '/admin?q=dupont',
+  // The oldest archived text of the privacy policy.
+  '/confidentialite/versions/:version': async () => `/confidentialite/versions/${POLICY_VERSIONS[0].version}`,
+  '/gestion/concours/:id/reglement.pdf': (db) =>
+    one(db, `SELECT '/gestion/concours/' || id || '/reglement.pdf' AS v FROM "Contest" WHERE "rulesFile" IS NOT NULL ORDER BY slug LIMIT 1`),
+  '/compte/concours/:slug/participer': (db) =>
+    one(db, `SELECT '/compte/concours/' || slug || '/participer' AS v FROM "Contest" WHERE status = 'OPEN' ORDER BY slug LIMIT 1`),
   // The audit journal (keyset on (at, id)): a page from the middle of the table; the second page
   // filtered by action; the demo admin's events (as actor: most of the large set's views); one
   // Paris day of the middle of the table.
@@ -134,7 +141,13 @@ const SAMPLES: Record<string, Sample> = {
   ...Object.fromEntries(
     ['', '/resultats', '/reglement.pdf'].map((tail) => [
       `/concours/:slug${tail}`,
-      (db: Db) => one(db, `SELECT '/concours/' || slug || '${tail}' AS v FROM "Contest" WHERE status <> 'DRAFT' ORDER BY slug LIMIT 1`),
+      // The results page answers only for a drawn contest (404 before the draw).
+      (db: Db) =>
+        one(
+          db,
+          `SELECT '/concours/' || slug || '${tail}' AS v FROM "Contest"
+            WHERE ${tail === '/resultats' ? `status IN ('DRAWN', 'ARCHIVED')` : `status <> 'DRAFT'`} ORDER BY slug LIMIT 1`,
+        ),
     ]),
   ),
   ...Object.fromEntries(
@@ -369,7 +382,15 @@ async function main() {
           r.large && !Number.isNaN(r.large.p50) ? r.large.p50 : '–',
           r.large && !Number.isNaN(r.large.p99) ? r.large.p99 : '–',
           Number.isNaN(r.ratio) ? '–' : r.ratio,
-          r.path.endsWith('(no sample)') ? 'not measured' : Number.isNaN(r.small.p50) ? 'large set only' : r.grew ? 'NOT met (grows)' : 'met',
+          r.path.endsWith('(no sample)')
+            ? 'not measured'
+            : r.status >= 400
+              ? 'NOT measured (error status: fix the sample)'
+              : Number.isNaN(r.small.p50)
+                ? 'large set only'
+                : r.grew
+                  ? 'NOT met (grows)'
+                  : 'met',
         ]),
       ),
     ];
