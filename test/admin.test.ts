@@ -3,6 +3,7 @@ import request from 'supertest';
 import { createTestApp, loginAgent, postForm } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
 import { createMember } from '../src/dev/factories.ts';
+import { DONE_COUNT_CAP } from '../src/jobs/service.ts';
 
 let t: TestApp;
 let admin: Awaited<ReturnType<typeof createMember>>;
@@ -72,6 +73,31 @@ describe('admin', () => {
     const res = await agent.get('/admin/taches');
     expect(res.text).toContain('Error: boom');
     expect(res.text).toContain('DEAD');
+  });
+
+  it('counts the jobs by status, the finished ones up to a cap', async () => {
+    const at = t.clock.now();
+    const shown = async () => {
+      const text = (await agent.get('/admin/taches')).text;
+      return Object.fromEntries([...text.matchAll(/<data value="(\w+)">[^<]*<\/data> : ([^<]+)<\/li>/g)].map((m) => [m[1], m[2]]));
+    };
+    const before = await shown();
+    const done = (n: number) =>
+      t.deps.db.job.createMany({ data: Array.from({ length: n }, () => ({ kind: 'test.count', payload: {}, status: 'DONE' as const, runAt: at, createdAt: at, finishedAt: at })) });
+    try {
+      const finished = await t.deps.db.job.count({ where: { status: 'DONE' } });
+      expect(finished).toBeLessThan(DONE_COUNT_CAP);
+      expect(before.DONE).toBe(String(finished));
+      await t.deps.db.job.create({ data: { kind: 'test.count', payload: {}, status: 'PENDING', runAt: new Date(at.getTime() + 3_600_000), createdAt: at } });
+      await done(DONE_COUNT_CAP - finished);
+      const atCap = await shown();
+      expect(atCap.DONE).toBe(String(DONE_COUNT_CAP));
+      expect(atCap.PENDING).toBe(String(Number(before.PENDING ?? 0) + 1));
+      await done(1);
+      expect((await shown()).DONE).toBe('plus de 1\u202f000');
+    } finally {
+      await t.deps.db.job.deleteMany({ where: { kind: 'test.count' } });
+    }
   });
 });
 
