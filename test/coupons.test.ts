@@ -207,11 +207,14 @@ describe('members: redeeming a code', () => {
 
   it('the history is paginated, newest first, by keyset; the balance is the sum of the lines', async () => {
     const { email, password, member } = await createMember(t.deps);
-    const { codes } = await createBatchWithCodes(t.deps, staff.member.id, { quantity: 45 });
-    for (const c of codes) {
-      const { redeemCoupon } = await import('../src/coupons/service.ts');
-      await redeemCoupon(t.deps, member, c, '10.0.0.1');
-    }
+    // Lines of two other members between this member's, one whose id sorts before this member's and
+    // one after (the pages read the (memberId, id) index by range): none may show on its pages.
+    const others: Awaited<ReturnType<typeof createMember>>[] = [];
+    const sorted = (below: boolean) => others.find((o) => (below ? o.member.id < member.id : o.member.id > member.id));
+    while (!sorted(true) || !sorted(false)) others.push(await createMember(t.deps));
+    const { codes } = await createBatchWithCodes(t.deps, staff.member.id, { quantity: 57 });
+    const { redeemCoupon } = await import('../src/coupons/service.ts');
+    for (const [i, c] of codes.entries()) await redeemCoupon(t.deps, i % 5 === 0 ? sorted(i % 10 === 0)!.member : member, c, '10.0.0.1');
     const agent = await loginAgent(t.app, email, password);
     const older = (html: string) => /href="\/compte\/coupons\?avant=(\d+)">Plus anciens/.exec(html)?.[1];
     const newer = (html: string) => /href="\/compte\/coupons(\?avant=\d+)?">← Plus récents/.exec(html)?.[0];

@@ -4,7 +4,8 @@
 // spending can never take it below zero.
 import type { Db } from '../db/connect.ts';
 import type { DirectSql } from '../db/direct.ts';
-import type { CreditKind, Prisma } from '../generated/prisma/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import type { CreditKind, CreditLine } from '../generated/prisma/client.ts';
 import { ConflictError } from '../core/errors.ts';
 import { memberFact } from '../http/auth.ts';
 import type { Request } from 'express';
@@ -92,24 +93,39 @@ export async function postCredit(tx: Tx, m: CreditMovement): Promise<{ balanceCe
   return { balanceCents, lineId: line.id };
 }
 
+/** The largest id a line can have (bigint): the cursor of the newest page. */
+const LAST_ID = 9223372036854775807n;
+const LINE_COLUMNS = Prisma.raw(Object.values(Prisma.CreditLineScalarFieldEnum).map((c) => `"${c}"`).join(', '));
+
+/**
+ * Up to `take` of the member's lines before `cursor` (older, newest first) or from it on (newer,
+ * oldest first). Written as comparisons of the pair (memberId, id), which only the (memberId, id)
+ * index can answer in order: asked as `memberId = $1 AND id < $2 ORDER BY id`, PostgreSQL may walk
+ * the primary key back from the cursor and skip other members' lines until it has a page — 90 to
+ * 125 ms for a page far back in a history of 20,000 lines among 1,000,000, with the statistics
+ * up to date (bench:large, 2026-12-04); 0.05 ms this way.
+ */
+function historyPage(db: Db, memberId: string, cursor: bigint, direction: 'older' | 'newer', take: number): Promise<CreditLine[]> {
+  return direction === 'older'
+    ? db.$queryRaw<CreditLine[]>`SELECT ${LINE_COLUMNS} FROM "CreditLine"
+        WHERE ("memberId", id) < (${memberId}::uuid, ${cursor}::bigint) AND ("memberId", id) >= (${memberId}::uuid, 0)
+        ORDER BY "memberId" DESC, id DESC LIMIT ${take}`
+    : db.$queryRaw<CreditLine[]>`SELECT ${LINE_COLUMNS} FROM "CreditLine"
+        WHERE ("memberId", id) >= (${memberId}::uuid, ${cursor}::bigint) AND ("memberId", id) <= (${memberId}::uuid, ${LAST_ID}::bigint)
+        ORDER BY "memberId", id LIMIT ${take}`;
+}
+
 /**
  * One page of the member's history, newest first, by keyset: the lines before line `before`
  * (or the newest). Its cost does not grow with how far back the page is.
  */
 export async function creditHistory(db: Db, memberId: string, before: bigint | null, perPage = 20) {
-  const rows = await db.creditLine.findMany({
-    where: { memberId, ...(before !== null ? { id: { lt: before } } : {}) },
-    orderBy: { id: 'desc' },
-    take: perPage + 1,
-  });
-  const lines = rows.slice(0, perPage);
-  const newer = before !== null
-    ? await db.creditLine.findMany({ where: { memberId, id: { gte: before } }, orderBy: { id: 'asc' }, take: perPage + 1, select: { id: true } })
-    : [];
+  const lines = await historyPage(db, memberId, before ?? LAST_ID, 'older', perPage + 1);
+  const newer = before !== null ? await historyPage(db, memberId, before, 'newer', perPage + 1) : [];
   return {
-    lines,
+    lines: lines.slice(0, perPage),
     /** The cursor of the next (older) page, or null on the last one. */
-    older: rows.length > perPage ? String(lines[lines.length - 1].id) : null,
+    older: lines.length > perPage ? String(lines[perPage - 1].id) : null,
     /** The cursor of the previous (newer) page: '' for the first page, null when already on it. */
     newer: before === null ? null : newer.length > perPage ? String(newer[perPage].id) : '',
   };
