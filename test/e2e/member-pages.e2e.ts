@@ -82,3 +82,26 @@ describe('axe-core', () => {
     }
   });
 });
+
+describe('"Mes données" at 375 px', () => {
+  it('its tables scroll sideways instead of squeezing their columns, and each scrolling box takes the keyboard focus', async () => {
+    // A hand-over of the order: a table of transmissions inside the order's record.
+    const order = await app.t.deps.db.order.findFirstOrThrow({ where: { memberId: member.member.id } });
+    await app.t.deps.db.orderDisclosure.create({ data: { orderId: order.id, recipient: 'Transporteur', data: 'nom, adresse de livraison', purpose: 'livraison', at: order.createdAt } });
+    const { context, page } = await loggedIn(375);
+    try {
+      expect((await page.goto(app.origin + '/compte/donnees'))?.status()).toBe(200);
+      await screenshot(page, 'member-pages-375-donnees-tables');
+      const cells = await page.evaluate(() => [...document.querySelectorAll('main td')].map((td) => Math.round(td.getBoundingClientRect().width)));
+      expect(cells.length).toBeGreaterThan(10);
+      expect(cells.filter((w) => w < 100)).toEqual([]);
+      const boxes = await page.evaluate(() => [...document.querySelectorAll('.table-scroll')].map((d) => `${d.getAttribute('role')} ${d.getAttribute('tabindex')} ${d.getAttribute('aria-label')}`));
+      expect(boxes.some((b) => b.startsWith('group 0 '))).toBe(true);
+      expect(boxes.filter((b) => !/^(region|group) 0 \S/.test(b))).toEqual([]);
+      const violations = await axeViolations(browser, page, { everyImpact: true });
+      expect(describeViolations(violations)).toBe('');
+    } finally {
+      await context.close();
+    }
+  });
+});
