@@ -7,6 +7,7 @@ import type { TestApp } from './helpers/app.ts';
 import { createMember } from '../src/dev/factories.ts';
 import { nextDay, parisDay, parisDayStart } from '../src/core/dates.ts';
 import { memberNumber } from '../src/core/member-number.ts';
+import { describeDetails } from '../src/audit/service.ts';
 import type { Prisma } from '../src/generated/prisma/client.ts';
 
 let t: TestApp;
@@ -162,5 +163,12 @@ describe('audit journal', () => {
       if (typed) expect(res.text, q).toContain(typed);
       expect(ids(res.text), q).toEqual([]);
     }
+  });
+});
+
+describe('the details of an event', () => {
+  it('are written in French: the hand-over’s recipient is the carrier or the supplier, not their codes', () => {
+    expect(describeDetails({ what: 'carrier', count: 2 })).toBe('objet : transporteur · nombre : 2');
+    expect(describeDetails({ what: 'supplier', count: 1 })).toBe('objet : fournisseur · nombre : 1');
   });
 });

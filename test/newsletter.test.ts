@@ -443,6 +443,10 @@ describe('admins', () => {
     expect(res.status).toBe(303);
     await settle();
     expect(contactOf(a.email)?.status).toBe('subscribed');
+    // Mailchimp's status in French, its code kept in the markup.
+    const after = (await agent.get('/admin/newsletter')).text;
+    expect(after).toContain('<data value="subscribed">inscrit</data>');
+    expect(after).not.toMatch(/<td>subscribed<\/td>/);
     const member = await createMember(t.deps);
     expect((await (await loginAgent(t.app, member.email, member.password)).get('/admin/newsletter')).status).toBe(403);
   });

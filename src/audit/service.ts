@@ -43,7 +43,8 @@ const DETAIL_LABELS: Record<string, string> = {
 const VALUE_LABELS: Record<string, string> = {
   'member-search': 'recherche de compte', member: 'fiche d’un membre', mail: 'courriel conservé', mailbox: 'liste des courriels',
   self: 'à sa demande', 'admin-request': 'sur demande écrite', 'retention-unconfirmed': 'adresse jamais confirmée',
-  'retention-inactive': 'inactivité', 'ref-removed': 'référence retirée (elle pouvait contenir un nom)', ...ROLE_LABELS,
+  'retention-inactive': 'inactivité', 'ref-removed': 'référence retirée (elle pouvait contenir un nom)',
+  carrier: 'transporteur', supplier: 'fournisseur', ...ROLE_LABELS,
 };
 
 /**
