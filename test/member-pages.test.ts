@@ -5,6 +5,7 @@ import { createTestApp, csrfOf, loginAgent, postForm } from './helpers/app.ts';
 import type { TestApp } from './helpers/app.ts';
 import { createBatchWithCodes, createMember } from '../src/dev/factories.ts';
 import { formatEuros } from '../src/core/money.ts';
+import { memberNumber } from '../src/core/member-number.ts';
 import { ADDRESS, addToCart, checkoutForm, createProduct } from './helpers/shop.ts';
 import { queueMail } from '../src/mail/outbox.ts';
 
@@ -111,6 +112,9 @@ describe('/compte/donnees', () => {
     for (const raw of ['total_centimes', 'credit_utilise_centimes', 'prix_unitaire_ttc_centimes', '>reference<', '>lignes<', '>etat<', '>statut_chez_mailchimp<', '>recu<', '>reponse<']) {
       expect(html, raw).not.toContain(raw);
     }
+    // The member's number as the site writes it elsewhere.
+    const number = (await t.deps.db.member.findUniqueOrThrow({ where: { id: m.order.memberId } })).number;
+    expect(section('profil')).toMatch(new RegExp(`<dt>Numéro</dt><dd[^>]*>\\s*${memberNumber(number)}\\s*</dd>`));
     // The journal in words.
     expect(section('journal_de_securite')).not.toContain('member.registered');
     expect(section('journal_de_securite')).toContain(t.deps.registry.auditLabels['auth.login'] ?? 'Connexion');

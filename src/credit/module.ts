@@ -88,7 +88,7 @@ export const creditModule: DomainModule = {
     {
       key: 'credit_solde_centimes',
       title: 'Solde de votre crédit',
-      description: 'La somme de tous les mouvements, en centimes d’euro.',
+      description: 'La somme de tous les mouvements (en centimes d’euro dans le fichier téléchargé).',
       build: (deps, memberId) => balanceOf(deps.db, memberId),
     },
   ],

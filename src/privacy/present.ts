@@ -7,6 +7,7 @@ import { formatEuros } from '../core/money.ts';
 import { formatDateTime } from '../core/dates.ts';
 import { countryName, formatPhone } from '../core/display.ts';
 import { policyTextHref } from './policy.ts';
+import { memberNumber } from '../core/member-number.ts';
 
 /** A value as the page shows it. */
 export type Shown =
@@ -87,6 +88,9 @@ export function present(key: string, value: unknown, ctx: PresentContext): Shown
   if (value === null || value === undefined || value === '') return text('—');
   if (typeof value === 'number' && MONEY.test(key)) return text(formatEuros(value));
   if (typeof value === 'number' && BASIS_POINTS.test(key)) return text(percent.format(value / 10_000));
+  // The member's number (only the members table has a `number` column among the exported ones), as
+  // the site writes it everywhere else: M000123.
+  if (typeof value === 'number' && key === 'number') return text(memberNumber(value));
   if (typeof value === 'boolean') return text(value ? 'oui' : 'non');
   if (typeof value === 'string') {
     if (key === 'policyVersion') {
