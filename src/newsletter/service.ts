@@ -5,6 +5,7 @@ import type { Deps } from '../deps.ts';
 import type { Member } from '../generated/prisma/client.ts';
 import type { Tx } from '../core/module.ts';
 import { recordConsent, withdrawConsent } from '../privacy/consents.ts';
+import { codeInWords } from '../privacy/present.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { auditWith } from '../audit/service.ts';
 import { subscriberHash } from './mailchimp.ts';
@@ -154,7 +155,13 @@ export async function newsletterOverview(deps: Deps, page: { errorsOnly?: boolea
   return {
     configured: !!deps.config.mailchimp,
     counts: { optedIn, known, pending: pending[0].n, failing, subscribedRemote, deadJobs: deadForget },
-    rows: rows.map((r) => ({ ...r, number: byId.get(r.memberId)?.number ?? null, optIn: byId.get(r.memberId)?.newsletterOptIn ?? false })),
+    rows: rows.map((r) => ({
+      ...r,
+      number: byId.get(r.memberId)?.number ?? null,
+      optIn: byId.get(r.memberId)?.newsletterOptIn ?? false,
+      // Mailchimp's status in the words "Mes données" uses for it.
+      remoteStatusText: r.remoteStatus ? (codeInWords(r.remoteStatus) ?? r.remoteStatus) : null,
+    })),
   };
 }
 

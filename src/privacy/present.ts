@@ -59,7 +59,13 @@ const WORDS: Record<string, string> = {
   WINNER: 'gagnant', RESERVE: 'suppléant', WAITING: 'suppléant non appelé', NOTIFIED: 'prévenu', CONFIRMED: 'adresse confirmée',
   SHIPPED: 'expédié', REPLACED: 'remplacé',
   subscribed: 'inscrit', unsubscribed: 'désinscrit', cleaned: 'retiré (adresse non distribuable)', pending: 'en attente de confirmation',
+  transactional: 'jamais inscrit (contact transactionnel)', archived: 'archivé',
 };
+
+/** A stored code in French (a role, a status, Mailchimp's contact status…), when it has words. */
+export function codeInWords(code: string): string | undefined {
+  return Object.prototype.hasOwnProperty.call(WORDS, code) ? WORDS[code] : undefined;
+}
 const CODE_KEYS = new Set(['role', 'kind', 'purpose', 'status', 'statut', 'statut_chez_mailchimp']);
 /** Keys holding a country code (shown by its French name) or a phone number (French ones in pairs). */
 const COUNTRY_KEYS = new Set(['country', 'pays', 'shipCountry']);
@@ -98,7 +104,8 @@ export function present(key: string, value: unknown, ctx: PresentContext): Shown
       if (href) return { kind: 'link', text: value, href };
     }
     if (key === 'action' && ctx.auditLabels[value]) return text(ctx.auditLabels[value]);
-    if (CODE_KEYS.has(key) && WORDS[value]) return text(WORDS[value]);
+    const words = CODE_KEYS.has(key) ? codeInWords(value) : undefined;
+    if (words) return text(words);
     if (COUNTRY_KEYS.has(key)) return text(countryName(value));
     if (PHONE_KEYS.has(key)) return text(formatPhone(value));
     if (key === 'kind' && ctx.jobLabels[value]) return text(ctx.jobLabels[value]);
