@@ -168,7 +168,8 @@ describe('audit journal', () => {
 
 describe('the details of an event', () => {
   it('are written in French: the hand-over’s recipient is the carrier or the supplier, not their codes', () => {
-    expect(describeDetails({ what: 'carrier', count: 2 })).toBe('objet : transporteur · nombre : 2');
-    expect(describeDetails({ what: 'supplier', count: 1 })).toBe('objet : fournisseur · nombre : 1');
+    const { auditDetailLabels, auditDetailValues } = t.deps.registry;
+    expect(describeDetails({ what: 'carrier', count: 2 }, auditDetailLabels, auditDetailValues)).toBe('objet : transporteur · nombre : 2');
+    expect(describeDetails({ what: 'supplier', count: 1 }, auditDetailLabels, auditDetailValues)).toBe('objet : fournisseur · nombre : 1');
   });
 });

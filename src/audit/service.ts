@@ -43,19 +43,19 @@ const DETAIL_LABELS: Record<string, string> = {
 const VALUE_LABELS: Record<string, string> = {
   'member-search': 'recherche de compte', member: 'fiche d’un membre', mail: 'courriel conservé', mailbox: 'liste des courriels',
   self: 'à sa demande', 'admin-request': 'sur demande écrite', 'retention-unconfirmed': 'adresse jamais confirmée',
-  'retention-inactive': 'inactivité', 'ref-removed': 'référence retirée (elle pouvait contenir un nom)',
-  carrier: 'transporteur', supplier: 'fournisseur', ...ROLE_LABELS,
+  'retention-inactive': 'inactivité', 'ref-removed': 'référence retirée (elle pouvait contenir un nom)', ...ROLE_LABELS,
 };
 
 /**
- * The details of an event in French, e.g. "montant : 4,00 € · motif : à sa demande". `labels`: the
- * modules' names for their own keys (DomainModule.auditDetails), on top of the shared ones.
+ * The details of an event in French, e.g. "montant : 4,00 € · motif : à sa demande". `labels` and
+ * `values`: the modules' words for their own keys and codes (DomainModule.auditDetails and
+ * auditDetailValues), on top of the shared ones.
  */
-export function describeDetails(details: unknown, labels: Record<string, string> = {}): string {
+export function describeDetails(details: unknown, labels: Record<string, string> = {}, values: Record<string, string> = {}): string {
   if (!details || typeof details !== 'object') return '';
   return Object.entries(details as Record<string, unknown>)
     .map(([k, v]) => {
-      const value = k === 'amountCents' && typeof v === 'number' ? formatEuros(v) : typeof v === 'string' ? (VALUE_LABELS[v] ?? v) : JSON.stringify(v);
+      const value = k === 'amountCents' && typeof v === 'number' ? formatEuros(v) : typeof v === 'string' ? (values[v] ?? VALUE_LABELS[v] ?? v) : JSON.stringify(v);
       return `${labels[k] ?? DETAIL_LABELS[k] ?? k} : ${value}`;
     })
     .join(' · ');
@@ -129,7 +129,7 @@ async function shown(deps: Deps, events: EventRow[]) {
     label: deps.registry.auditLabels[e.action] ?? e.action,
     actorNumber: e.actorMemberId ? numbers.get(e.actorMemberId) : undefined,
     subjectNumber: e.subjectMemberId ? numbers.get(e.subjectMemberId) : undefined,
-    details: describeDetails(e.details, deps.registry.auditDetailLabels),
+    details: describeDetails(e.details, deps.registry.auditDetailLabels, deps.registry.auditDetailValues),
   }));
 }
 

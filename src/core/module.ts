@@ -176,6 +176,8 @@ export interface DomainModule {
   secretPaths?: string[];
   /** French names of the keys this domain puts in its audit events' details (e.g. productId: 'produit'). */
   auditDetails?: Record<string, string>;
+  /** French words for the codes this domain puts as values in those details (e.g. carrier: 'transporteur'). */
+  auditDetailValues?: Record<string, string>;
   nav?: NavEntry[];
   /**
    * Facts about the logged-in member a page shows on every visit (e.g. the credit balance): a

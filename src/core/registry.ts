@@ -17,6 +17,8 @@ export interface Registry {
   secretPaths: string[];
   /** The modules' names for the keys of audit details; a key means the same in every domain. */
   auditDetailLabels: Record<string, string>;
+  /** The modules' words for the codes in audit details' values (DomainModule.auditDetailValues). */
+  auditDetailValues: Record<string, string>;
   /** Every module's member facts by name (DomainModule.memberFacts). */
   memberFacts: Record<string, string>;
   nav(area: Area): NavEntry[];
@@ -28,6 +30,7 @@ export function buildRegistry(modules: readonly DomainModule[]): Registry {
   const jobs: Record<string, JobDefinition> = {};
   const auditLabels: Record<string, string> = {};
   const auditDetailLabels: Record<string, string> = {};
+  const auditDetailValues: Record<string, string> = {};
   const memberFacts: Record<string, string> = {};
   const exportKeys = new Set<string>();
   const names = new Set<string>();
@@ -47,9 +50,15 @@ export function buildRegistry(modules: readonly DomainModule[]): Registry {
       if (auditLabels[action]) throw new Error(`audit action ${action} is declared twice`);
       auditLabels[action] = label;
     }
-    for (const [key, label] of Object.entries(m.auditDetails ?? {})) {
-      if (auditDetailLabels[key] !== undefined && auditDetailLabels[key] !== label) throw new Error(`audit detail ${key} is named twice, differently`);
-      auditDetailLabels[key] = label;
+    // A key or a code means the same in every domain: declared twice, it must get the same words.
+    for (const [words, declared, what] of [
+      [auditDetailLabels, m.auditDetails, 'audit detail'],
+      [auditDetailValues, m.auditDetailValues, 'audit detail value'],
+    ] as const) {
+      for (const [key, label] of Object.entries(declared ?? {})) {
+        if (words[key] !== undefined && words[key] !== label) throw new Error(`${what} ${key} is named twice, differently`);
+        words[key] = label;
+      }
     }
     for (const [name, sql] of Object.entries(m.memberFacts ?? {})) {
       if (memberFacts[name]) throw new Error(`member fact ${name} is declared twice`);
@@ -72,6 +81,7 @@ export function buildRegistry(modules: readonly DomainModule[]): Registry {
     exports: modules.flatMap((m) => m.exports ?? []),
     auditLabels,
     auditDetailLabels,
+    auditDetailValues,
     secretPaths: modules.flatMap((m) => m.secretPaths ?? []),
     memberFacts,
     nav: (area) => nav.filter((n) => n.area === area),

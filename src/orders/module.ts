@@ -59,6 +59,8 @@ export const ordersModule: DomainModule = {
   ],
   disclosures: (deps, memberId) => memberDisclosures(deps, memberId),
   audit: ORDERS_AUDIT,
+  // The hand-over's recipient (order.exported's `what`).
+  auditDetailValues: { carrier: 'transporteur', supplier: 'fournisseur' },
   nav: [
     { area: 'public', href: '/panier', label: 'Panier' },
     { area: 'member', href: '/compte/commandes', label: 'Mes commandes', hint: 'Suivre vos commandes, télécharger vos factures.' },
