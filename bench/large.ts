@@ -370,6 +370,13 @@ async function main() {
     await writeFile(file, JSON.stringify(result, null, 2));
 
     const line = (cells: (string | number)[]) => `| ${cells.join(' | ')} |`;
+    const verdict = (r: (typeof rows)[number]): string => {
+      if (r.path.endsWith('(no sample)')) return 'not measured';
+      if (r.status >= 400) return 'NOT measured (error status: fix the sample)';
+      const largeOnly = Number.isNaN(r.small.p50);
+      if (r.grew) return largeOnly ? 'NOT met (slower than the first page)' : 'NOT met (grows)';
+      return largeOnly ? 'large set only' : 'met';
+    };
     const out = [
       `Large-data scenario on ${database} (scale ${SCALE}: ${Object.entries(SIZES).map(([k, v]) => `${k} ${v}`).join(', ')}); ${SAMPLES_PER_PAGE} sequential requests per page; production configuration (view cache on, log level info).`,
       `Target: no page's median grows with the tables (flagged when it doubles by more than 5 ms).`,
@@ -386,17 +393,7 @@ async function main() {
           r.large && !Number.isNaN(r.large.p50) ? r.large.p50 : '–',
           r.large && !Number.isNaN(r.large.p99) ? r.large.p99 : '–',
           Number.isNaN(r.ratio) ? '–' : r.ratio,
-          r.path.endsWith('(no sample)')
-            ? 'not measured'
-            : r.status >= 400
-              ? 'NOT measured (error status: fix the sample)'
-              : Number.isNaN(r.small.p50)
-                ? r.grew
-                  ? 'NOT met (slower than the first page)'
-                  : 'large set only'
-                : r.grew
-                  ? 'NOT met (grows)'
-                  : 'met',
+          verdict(r),
         ]),
       ),
     ];
