@@ -11,6 +11,7 @@ import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Deps } from '../src/deps.ts';
 import { createMember } from '../src/dev/factories.ts';
+import { sortNameOf } from '../src/shop/search.ts';
 import { Client, SESSION_COOKIE, csrfOf, round, summary } from './lib.ts';
 import type { Child } from './lib.ts';
 
@@ -66,7 +67,7 @@ export function shopCommands(deps: Deps): Record<string, (args: Json) => Promise
       const category = await db.category.findFirstOrThrow({ orderBy: { slug: 'asc' } });
       const product = (slug: string, name: string, stock: number) =>
         db.product.create({
-          data: { slug: `${slug}-${tag}`, name, categoryId: category.id, priceCents: 1290, vatRateBp: 550, stock, weightGrams: 400, published: true, createdAt: now, updatedAt: now },
+          data: { slug: `${slug}-${tag}`, name, sortName: sortNameOf(name), categoryId: category.id, priceCents: 1290, vatRateBp: 550, stock, weightGrams: 400, published: true, createdAt: now, updatedAt: now },
         });
       const steady = await product('banc-essai-commandes', 'Imagier du banc d’essai', 1_000_000);
       const race = await product('banc-essai-course', 'Album de la course', Number(args.raceStock));

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { PGlite } from '@electric-sql/pglite';
 import { applyMigrations, diffSchema } from '../src/db/migrations.ts';
 import { openPglite } from '../src/db/connect.ts';
+import { readFile } from 'node:fs/promises';
 import { openTestDatabase } from './helpers/db.ts';
+import { sortNameOf } from '../src/shop/search.ts';
 
 describe('migrations through the WebAssembly schema engine', () => {
   it('the migrations folder and the Prisma schema agree (no pending schema change)', async () => {
@@ -46,6 +48,25 @@ describe('migrations through the WebAssembly schema engine', () => {
       await expect(db.prisma.creditLine.update({ where: { id: line.id }, data: { amountCents: 200 } })).rejects.toThrow(/append-only/);
       await expect(db.prisma.creditLine.delete({ where: { id: line.id } })).rejects.toThrow(/append-only/);
       await expect(db.prisma.creditLine.create({ data: { memberId: m.id, amountCents: 0, kind: 'ADJUSTMENT', label: 'x', idempotencyKey: 'k2', createdAt: at } })).rejects.toThrow();
+    } finally {
+      await db.close();
+    }
+  });
+
+  it('the sort-name migration gives the products already there the key the application writes', async () => {
+    const sql = await readFile(new URL('../prisma/migrations/20261204210000_product_sort_name/migration.sql', import.meta.url), 'utf8');
+    const update = /^UPDATE "Product"[\s\S]*?;$/m.exec(sql)?.[0];
+    expect(update).toBeDefined();
+    const db = await openTestDatabase();
+    try {
+      const at = new Date(Date.UTC(2026, 0, 15));
+      const category = await db.prisma.category.create({ data: { slug: 'c', name: 'C', createdAt: at, updatedAt: at } });
+      const names = ['Écharpe rayée', 'ŒUF à la coque', 'Veilleuse « lune »', 'Jeu d’éveil : 2-4 ans', 'Cœur brodé', 'Ça pousse !', 'Noël en forêt', 'Straße'];
+      for (const [i, name] of names.entries())
+        await db.prisma.product.create({ data: { slug: `p${i}`, name, categoryId: category.id, priceCents: 100, vatRateBp: 2000, createdAt: at, updatedAt: at } });
+      await db.prisma.$executeRawUnsafe(update!);
+      const rows = await db.prisma.product.findMany({ select: { name: true, sortName: true } });
+      expect(Object.fromEntries(rows.map((r) => [r.name, r.sortName]))).toEqual(Object.fromEntries(names.map((n) => [n, sortNameOf(n)])));
     } finally {
       await db.close();
     }

@@ -147,6 +147,29 @@ describe('public catalogue', () => {
     expect(names((await request(t.app).get('/boutique?tri=xyz')).text)[0]).toBe('Cube numéro 01');
   });
 
+  it('sorts by name as in French: accents, capitals and ligatures do not send a name to the end, in the shop and on the staff list', async () => {
+    const names6 = ['Veilleuse lune', 'Zèbre en bois', 'Œuf à musique', 'écusson brodé', 'Étoile filante', 'Écharpe rayée'];
+    const expected = ['Écharpe rayée', 'écusson brodé', 'Étoile filante', 'Œuf à musique', 'Veilleuse lune', 'Zèbre en bois'];
+    const accessories = (await createCategory(t.deps, staff.member.id, { slug: 'accessoires', name: 'Accessoires', description: '', position: 3 })).id;
+    const made = [];
+    for (const name of names6) made.push(await product({ name, categoryId: accessories, priceCents: 500 }));
+    try {
+      expect(names((await request(t.app).get('/boutique/accessoires?tri=nom')).text)).toEqual(expected);
+      // Equal prices: the name decides, in the same order.
+      expect(names((await request(t.app).get('/boutique/accessoires?tri=prix')).text)).toEqual(expected);
+      const agent = await loginAgent(t.app, staff.email, staff.password);
+      const staffNames = [];
+      for (const page of [1, 2, 3]) {
+        const html = (await agent.get(`/gestion/produits?page=${page}`)).text;
+        staffNames.push(...[...html.matchAll(/<td><a href="\/gestion\/produits\/[^"]+">([^<]*)<\/a><\/td>/g)].map((m) => m[1]));
+      }
+      expect(staffNames.filter((n) => names6.includes(n))).toEqual(expected);
+    } finally {
+      await t.deps.db.product.deleteMany({ where: { id: { in: made.map((p) => p.id) } } });
+      await t.deps.db.category.delete({ where: { id: accessories } });
+    }
+  });
+
   it('pages by 24 with next/previous links; a page out of range or malformed is a 404', async () => {
     const p1 = await request(t.app).get('/boutique');
     expect(p1.text).toContain('href="/boutique?page=2" rel="next"');

@@ -29,6 +29,7 @@ export const shopModule: DomainModule = {
         createdAt: O,
         updatedAt: O,
         searchText: O,
+        sortName: O,
         // The generated French vector of searchText (Unsupported("tsvector"), so not in Prisma's
         // column types): spread in so that the classification still names every database column.
         ...({ searchVector: O } as object),

@@ -21,6 +21,20 @@ export function searchTextOf(p: { name: string; description: string }, categoryN
   return foldText(`${p.name} ${categoryName} ${p.description}`).slice(0, 20_000);
 }
 
+/**
+ * The key products are listed by name with: the name folded as above, so that « Écharpe » sorts
+ * with the e's and « Œuf » with the o's on both databases, whatever their collation (PGlite's is
+ * C, byte order). Equal keys are then ordered by the name itself.
+ */
+export function sortNameOf(name: string): string {
+  return foldText(name).slice(0, 200);
+}
+
+/** The columns a product's name and category are written into besides themselves. */
+export function derivedTexts(p: { name: string; description: string }, categoryName: string) {
+  return { searchText: searchTextOf(p, categoryName), sortName: sortNameOf(p.name) };
+}
+
 // PGlite's French configuration keeps these words while PostgreSQL's drops them: they are taken out
 // of the visitor's words here, so that a search gives the same products on both.
 const STOPWORDS = new Set(

@@ -4,7 +4,7 @@
 // WebP variants as an upload: nothing is fetched. Called by prisma/seed.ts.
 import { createHash } from 'node:crypto';
 import type { Deps } from '../deps.ts';
-import { searchTextOf } from './search.ts';
+import { derivedTexts } from './search.ts';
 import { slugify } from './schema.ts';
 import { writeVariants } from './images.ts';
 
@@ -360,7 +360,7 @@ export async function seedCatalogue(deps: Deps): Promise<number> {
           stock,
           weightGrams,
           published: true,
-          searchText: searchTextOf({ name, description }, c.name),
+          ...derivedTexts({ name, description }, c.name),
           createdAt: created,
           updatedAt: created,
         },
@@ -403,7 +403,7 @@ export async function seedCatalogue(deps: Deps): Promise<number> {
       stock: 10,
       weightGrams: 1200,
       published: false,
-      searchText: searchTextOf(
+      ...derivedTexts(
         {
           name: 'Jeu de quilles en bois',
           description: 'Six quilles et deux boules en bois peint. Fiche en préparation.',

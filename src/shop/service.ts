@@ -5,7 +5,7 @@ import { auditWith } from '../audit/service.ts';
 import { ConflictError, NotFoundError } from '../core/errors.ts';
 import type { CategoryInput, ProductInput, Sort } from './schema.ts';
 import { MAX_PAGE, PER_PAGE } from './schema.ts';
-import { searchTextOf, searchWords } from './search.ts';
+import { derivedTexts, searchTextOf, searchWords } from './search.ts';
 import type { StoredImage } from './images.ts';
 
 export const SHOP_AUDIT = {
@@ -57,9 +57,9 @@ export async function categoryBySlug(deps: Deps, slug: string) {
 }
 
 const ORDER: Record<Sort, Prisma.Sql> = {
-  nom: Prisma.sql`p."name" ASC, p."id"`,
-  prix: Prisma.sql`p."priceCents" ASC, p."name" ASC, p."id"`,
-  'prix-desc': Prisma.sql`p."priceCents" DESC, p."name" ASC, p."id"`,
+  nom: Prisma.sql`p."sortName" ASC, p."name" ASC, p."id"`,
+  prix: Prisma.sql`p."priceCents" ASC, p."sortName" ASC, p."name" ASC, p."id"`,
+  'prix-desc': Prisma.sql`p."priceCents" DESC, p."sortName" ASC, p."name" ASC, p."id"`,
   nouveautes: Prisma.sql`p."createdAt" DESC, p."id"`,
 };
 
@@ -81,7 +81,7 @@ export async function listProducts(
   if (query) where.push(Prisma.sql`p."searchVector" @@ ${query}`);
   const order =
     query && opts.relevance
-      ? Prisma.sql`ts_rank(p."searchVector", ${query}) DESC, p."name" ASC, p."id"`
+      ? Prisma.sql`ts_rank(p."searchVector", ${query}) DESC, p."sortName" ASC, p."name" ASC, p."id"`
       : ORDER[opts.sort];
   const rows = await deps.db.$queryRaw<(Omit<ProductCard, 'image'> & { image: ImageRef | null })[]>`
     SELECT p."id", p."slug", p."name", p."priceCents", p."vatRateBp", p."stock",
@@ -116,7 +116,7 @@ export async function staffProducts(deps: Deps, opts: { q: string; page: number 
   const rows = await deps.db.product.findMany({
     where: q ? { name: { contains: q, mode: 'insensitive' } } : {},
     include: { category: { select: { name: true } }, _count: { select: { images: true } } },
-    orderBy: [{ name: 'asc' }, { id: 'asc' }],
+    orderBy: [{ sortName: 'asc' }, { name: 'asc' }, { id: 'asc' }],
     skip: (page - 1) * PER_PAGE,
     take: PER_PAGE + 1,
   });
@@ -154,7 +154,7 @@ export async function createProduct(deps: Deps, staffId: string, input: ProductI
     return await deps.db.$transaction(async (tx) => {
       const cat = await categoryName(tx, input.categoryId);
       const p = await tx.product.create({
-        data: { ...input, searchText: searchTextOf(input, cat), createdAt: now, updatedAt: now },
+        data: { ...input, ...derivedTexts(input, cat), createdAt: now, updatedAt: now },
       });
       await audit(tx, 'shop.product-created', { at: now, actor: staffId, details: { productId: p.id } });
       return p;
@@ -174,7 +174,7 @@ export async function updateProduct(deps: Deps, staffId: string, id: string, inp
       const cat = await categoryName(tx, input.categoryId);
       const p = await tx.product.update({
         where: { id },
-        data: { ...input, searchText: searchTextOf(input, cat), updatedAt: now },
+        data: { ...input, ...derivedTexts(input, cat), updatedAt: now },
       });
       await audit(tx, 'shop.product-updated', { at: now, actor: staffId, details: { productId: id } });
       return p;

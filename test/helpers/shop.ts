@@ -5,6 +5,7 @@ import type { Express } from 'express';
 import type { Deps } from '../../src/deps.ts';
 import { postCredit } from '../../src/credit/ledger.ts';
 import { csrfOf } from './app.ts';
+import { sortNameOf } from '../../src/shop/search.ts';
 
 export async function createProduct(deps: Deps, o: { priceCents?: number; vatRateBp?: number; stock?: number; weightGrams?: number; name?: string; published?: boolean } = {}) {
   const now = deps.clock.now();
@@ -14,10 +15,12 @@ export async function createProduct(deps: Deps, o: { priceCents?: number; vatRat
     create: { slug: 'tests', name: 'Tests', createdAt: now, updatedAt: now },
     update: {},
   });
+  const name = o.name ?? `Album illustré ${tag}`;
   return deps.db.product.create({
     data: {
       slug: `produit-${tag}`,
-      name: o.name ?? `Album illustré ${tag}`,
+      name,
+      sortName: sortNameOf(name),
       categoryId: category.id,
       priceCents: o.priceCents ?? 1290,
       vatRateBp: o.vatRateBp ?? 550,
