@@ -105,3 +105,26 @@ describe('"Mes données" at 375 px', () => {
     }
   });
 });
+
+describe('the shop search at 375 px', () => {
+  it('shows its whole example text inside the box, beside its button', async () => {
+    const context = await newContext(browser, { viewport: { width: 375, height: 800 } });
+    const { page } = await openPage(context);
+    try {
+      expect((await page.goto(app.origin + '/boutique'))?.status()).toBe(200);
+      const fit = await page.locator('main [role=search] input[type=search]').evaluate((input: HTMLInputElement) => {
+        const style = getComputedStyle(input);
+        const canvas = document.createElement('canvas').getContext('2d')!;
+        canvas.font = `${style.fontWeight} ${style.fontSize} ${style.fontFamily}`;
+        const room = input.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+        return { placeholder: input.placeholder, text: Math.ceil(canvas.measureText(input.placeholder).width), room: Math.floor(room) };
+      });
+      expect(fit.placeholder.length).toBeGreaterThan(0);
+      expect(fit.text, JSON.stringify(fit)).toBeLessThanOrEqual(fit.room);
+      const [input, button] = await Promise.all([page.locator('main [role=search] input').boundingBox(), page.locator('main [role=search] button').boundingBox()]);
+      expect(Math.abs(input!.y - button!.y)).toBeLessThan(2);
+    } finally {
+      await context.close();
+    }
+  });
+});
