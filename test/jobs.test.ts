@@ -38,6 +38,19 @@ describe('jobs', () => {
     await second.close();
   });
 
+  it('a job done keeps who took it and when, and loses its payload', async () => {
+    const w = new Worker({ db: t.deps.db, clock: t.clock, logger: silent, handlers: { once: async () => {} } });
+    await enqueue(t.deps.db, { kind: 'once', payload: { to: 'perso@exemple.fr' }, at: t.clock.now() });
+    const takenAt = t.clock.now();
+    expect(await w.runOnce()).toBe(1);
+    const job = await t.deps.db.job.findFirstOrThrow({ where: { kind: 'once' } });
+    expect(job.status).toBe('DONE');
+    expect(job.payload).toEqual({});
+    expect(job.lockedBy).toBeTruthy();
+    expect(job.lockedAt?.getTime()).toBe(takenAt.getTime());
+    expect(job.finishedAt?.getTime()).toBe(takenAt.getTime());
+  });
+
   it('retries a failing job with exponential backoff, then marks it dead after maxAttempts', async () => {
     let calls = 0;
     const w = new Worker({

@@ -91,8 +91,9 @@ export class Worker {
         await handler(job.payload, job);
         await db.job.updateMany({
           where: { id: job.id, lockedBy: this.id },
-          // The payload (addresses, links) is not needed once the job is done.
-          data: { status: 'DONE', finishedAt: clock.now(), lockedAt: null, lastError: null, payload: {} },
+          // The payload (addresses, links) is not needed once the job is done. Who took it and
+          // when stay, for the admins' page and the member's export (« pris le », « pris par »).
+          data: { status: 'DONE', finishedAt: clock.now(), lastError: null, payload: {} },
         });
       } catch (err) {
         if (err instanceof RetryAtError) {
