@@ -118,6 +118,10 @@ describe('/compte/donnees', () => {
     // The journal in words.
     expect(section('journal_de_securite')).not.toContain('member.registered');
     expect(section('journal_de_securite')).toContain(t.deps.registry.auditLabels['auth.login'] ?? 'Connexion');
+    // The member's own login: done by them (« vous »), not by nobody.
+    const rows = [...section('journal_de_securite').matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((x) => x[1].replace(/<[^>]+>/g, '|').replace(/\s*\|\s*/g, '|'));
+    const login = rows.find((r) => r.includes(`|${t.deps.registry.auditLabels['login.succeeded']}|`));
+    expect(login, rows.join('\n')).toMatch(/\|vous\|/);
     // Coupons: one heading per column, the batch's label and value.
     const coupons = section('coupons_utilises');
     const headings = [...coupons.matchAll(/<th scope="col">([^<]*)<\/th>/g)].map((x) => x[1]);

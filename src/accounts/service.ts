@@ -66,7 +66,7 @@ export async function registerMember(deps: Deps, input: RegisterInput): Promise<
     const token = await issueToken(tx, member.id, 'CONFIRM_EMAIL', now, input.email);
     const m = mails.confirm(deps, input.firstName, token);
     await queueMail(tx, now, member.id, input.email, m);
-    await audit(tx, 'member.registered', { at: now, subject: member.id });
+    await audit(tx, 'member.registered', { at: now, actor: member.id, subject: member.id });
     return member.id;
   });
   } catch (err) {
@@ -86,7 +86,7 @@ export async function confirmEmail(deps: Deps, token: string): Promise<boolean> 
     if (member.email !== row.email) {
       const taken = await tx.member.findUnique({ where: { email: row.email } });
       if (taken) throw new ConflictError('Cette adresse est déjà utilisée par un autre compte.');
-      await audit(tx, 'email.changed', { at: now, subject: member.id });
+      await audit(tx, 'email.changed', { at: now, actor: member.id, subject: member.id });
       if (member.email && member.emailConfirmedAt) {
         const m = mails.emailChanged(deps);
         await queueMail(tx, now, member.id, member.email, m);
@@ -129,7 +129,7 @@ export async function authenticate(deps: Deps, email: string, password: string, 
   }
   await loginSucceeded(deps, email, ip);
   await deps.db.member.update({ where: { id: member.id }, data: { lastActiveAt: now, inactivityWarnedAt: null } });
-  await audit(deps.db, 'login.succeeded', { at: now, subject: member.id });
+  await audit(deps.db, 'login.succeeded', { at: now, actor: member.id, subject: member.id });
   return member;
 }
 
@@ -168,7 +168,7 @@ export async function resetPassword(deps: Deps, token: string, password: string)
     const member = await tx.member.update({ where: { id: row.memberId }, data: { passwordHash, sessionsValidAfter: now } });
     await tx.session.deleteMany({ where: { memberId: member.id } });
     await dropPendingEmailChanges(tx, member);
-    await audit(tx, 'password.reset', { at: now, subject: member.id });
+    await audit(tx, 'password.reset', { at: now, actor: member.id, subject: member.id });
     const m = mails.passwordChanged();
     if (member.email) await queueMail(tx, now, member.id, member.email, m);
     return member.id;

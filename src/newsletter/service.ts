@@ -33,7 +33,7 @@ export async function setNewsletter(deps: Deps, member: Pick<Member, 'id' | 'new
     await tx.member.update({ where: { id: member.id }, data: { newsletterOptIn: on } });
     if (on) await recordConsent(tx, member.id, 'newsletter', now);
     else await withdrawConsent(tx, member.id, 'newsletter', now);
-    if (via === 'link') await audit(tx, 'newsletter.unsubscribed-by-link', { at: now, subject: member.id });
+    if (via === 'link') await audit(tx, 'newsletter.unsubscribed-by-link', { at: now, actor: member.id, subject: member.id });
     await queueSync(tx, deps, member.id, now);
   });
 }
