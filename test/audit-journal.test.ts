@@ -5,10 +5,10 @@ import { createTestApp, loginAgent } from './helpers/app.ts';
 import { walkBack, walkForward } from './helpers/keyset.ts';
 import type { TestApp } from './helpers/app.ts';
 import { createMember } from '../src/dev/factories.ts';
-import { nextDay, parisDay, parisDayStart } from '../src/core/dates.ts';
+import { formatDateTime, nextDay, parisDay, parisDayStart } from '../src/core/dates.ts';
 import { memberNumber } from '../src/core/member-number.ts';
 import { describeDetails } from '../src/audit/service.ts';
-import type { Prisma } from '../src/generated/prisma/client.ts';
+import { Prisma } from '../src/generated/prisma/client.ts';
 
 let t: TestApp;
 let agent: ReturnType<typeof request.agent>;
@@ -104,6 +104,11 @@ describe('audit journal', () => {
     expect(hrefs.slice(1).every((h) => h.includes(`membre=${memberNumber(m.number)}`))).toBe(true);
     const page = await agent.get(`/admin/journal?membre=${m.number}`);
     expect(page.text).toContain(`value="${memberNumber(m.number)}"`);
+    // The rows read for a member are whole events: their dates and details as on the unfiltered journal.
+    const newest = await t.deps.db.auditEvent.findFirstOrThrow({ where: { OR: [{ actorMemberId: m.id }, { subjectMemberId: m.id }], details: { not: Prisma.AnyNull } }, orderBy: [{ at: 'desc' }, { id: 'desc' }] });
+    const row = new RegExp(`<tr data-id="${newest.id}">[\\s\\S]*?</tr>`).exec(page.text)?.[0] ?? '';
+    expect(row).toContain(describeDetails(newest.details));
+    expect(row).toContain(formatDateTime(newest.at));
   });
 
   it('filters by Paris days, from the first millisecond of the first to the last of the last', async () => {

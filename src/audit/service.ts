@@ -3,7 +3,7 @@
 // member is erased, so `details` carries identifiers and codes, never free text typed about a person
 // (a cancellation or replacement reason stays in its own, erasable row) — decision 0077.
 import type { Db } from '../db/connect.ts';
-import type { Prisma } from '../generated/prisma/client.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import type { Deps } from '../deps.ts';
 import { formatEuros } from '../core/money.ts';
 import { cursorOf, keysetOrder, keysetPage, keysetWhere } from '../core/keyset.ts';
@@ -79,12 +79,43 @@ const eventKey = (e: EventRow) => cursorOf(e.at, e.id);
 /** (at, id) order, newest first. */
 const newestFirst = (a: EventRow, b: EventRow) => (a.at.getTime() !== b.at.getTime() ? b.at.getTime() - a.at.getTime() : a.id > b.id ? -1 : a.id < b.id ? 1 : 0);
 
+const EVENT_COLUMNS = Prisma.raw(Object.values(Prisma.AuditEventScalarFieldEnum).map((c) => `"${c}"`).join(', '));
+const FIRST_ID = -9223372036854775808n;
+const LAST_ID = 9223372036854775807n;
+/** An instant as the column holds it: a timestamp without zone, in UTC. */
+const utc = (d: Date) => Prisma.sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
+
+/**
+ * Up to `take` events of one member as actor or as subject, from `cursor` in `dir` (none: from the
+ * newest), written as a range of the triple (member, at, id). Only the (member, at, id) index
+ * returns that range in order, so PostgreSQL reads it there whatever its estimates. With
+ * `member = $1 AND (at, id) < cursor` instead, it misjudged the rows left before the cursor and
+ * read and sorted all of them: 4.7 ms for the statement (EXPLAIN ANALYZE), 9.7 ms for the page's
+ * reading, in the middle of a member's 20,000 events among 1,020,000 (bench:large data on
+ * PostgreSQL, 2026-12-04), growing with the member's events; 0.05 ms and 2.1 ms this way.
+ */
+function memberEvents(db: Db, column: 'actorMemberId' | 'subjectMemberId', memberId: string, f: JournalFilter, dir: Direction, cursor: Cursor<bigint> | undefined, take: number): Promise<EventRow[]> {
+  const key = Prisma.raw(`("${column}", "at", "id")`);
+  const at = (d: Date | 'infinity' | '-infinity') => (d instanceof Date ? utc(d) : Prisma.sql`${d}::timestamp`);
+  const triple = (d: Date | 'infinity' | '-infinity', id: bigint) => Prisma.sql`(${memberId}::uuid, ${at(d)}, ${id}::bigint)`;
+  const range =
+    dir === 'older'
+      ? Prisma.sql`${key} ${cursor ? Prisma.sql`< ${triple(cursor.at, cursor.id)}` : Prisma.sql`<= ${triple('infinity', LAST_ID)}`} AND ${key} >= ${triple('-infinity', FIRST_ID)}`
+      : Prisma.sql`${key} ${cursor ? Prisma.sql`> ${triple(cursor.at, cursor.id)}` : Prisma.sql`>= ${triple('-infinity', FIRST_ID)}`} AND ${key} <= ${triple('infinity', LAST_ID)}`;
+  const where = [range];
+  if (f.action) where.push(Prisma.sql`"action" = ${f.action}`);
+  if (f.from) where.push(Prisma.sql`"at" >= ${utc(f.from)}`);
+  if (f.until) where.push(Prisma.sql`"at" < ${utc(f.until)}`);
+  const order = Prisma.raw(dir === 'older' ? `"${column}" DESC, "at" DESC, "id" DESC` : `"${column}", "at", "id"`);
+  return db.$queryRaw<EventRow[]>`SELECT ${EVENT_COLUMNS} FROM "AuditEvent" WHERE ${Prisma.join(where, ' AND ')} ORDER BY ${order} LIMIT ${take}`;
+}
+
 /**
  * One page of the journal, newest first, by keyset on (at, id) after `cursor` in `dir` (none: the
  * newest events). Every query reads at most JOURNAL_PAGE_SIZE + 1 rows through an index: (at, id)
  * without a filter or with dates only, (action, at, id) by action; by member, one query on
- * (actorMemberId, at, id) and one on (subjectMemberId, at, id), merged here (an OR of the two in
- * one query would sort every event of the member).
+ * (actorMemberId, at, id) and one on (subjectMemberId, at, id) (memberEvents), merged here (an OR
+ * of the two in one query would sort every event of the member).
  */
 export async function journalPage(deps: Deps, f: JournalFilter, dir: Direction = 'older', cursor?: Cursor<bigint>, raw?: string): Promise<KeysetPage<JournalEvent>> {
   const perPage = JOURNAL_PAGE_SIZE;
@@ -97,7 +128,10 @@ export async function journalPage(deps: Deps, f: JournalFilter, dir: Direction =
     deps.db.auditEvent.findMany({ where: { AND: where }, orderBy: keysetOrder('at', dir) as Prisma.AuditEventOrderByWithRelationInput[], take: perPage + 1 });
   let rows: EventRow[];
   if (f.memberId) {
-    const [asActor, asSubject] = await Promise.all([fetch([...base, { actorMemberId: f.memberId }]), fetch([...base, { subjectMemberId: f.memberId }])]);
+    const [asActor, asSubject] = await Promise.all([
+      memberEvents(deps.db, 'actorMemberId', f.memberId, f, dir, cursor, perPage + 1),
+      memberEvents(deps.db, 'subjectMemberId', f.memberId, f, dir, cursor, perPage + 1),
+    ]);
     const byId = new Map([...asActor, ...asSubject].map((e) => [e.id, e]));
     rows = [...byId.values()].sort(newestFirst);
     if (dir === 'newer') rows.reverse();
