@@ -102,6 +102,14 @@ const SAMPLES: Record<string, Sample> = {
       `SELECT '/admin/journal?action=member.registered&avant=' || ${cursorSql('at')} AS v FROM "AuditEvent" WHERE action = 'member.registered'
         ORDER BY at DESC, id DESC LIMIT 1 OFFSET (SELECT GREATEST(LEAST(49, count(*) - 1), 0) FROM "AuditEvent" WHERE action = 'member.registered')`,
     ),
+  // The demo member's events, half-way back (large set only: the demo data has too few).
+  '/admin/journal?membre&avant': (db) =>
+    one(
+      db,
+      `SELECT '/admin/journal?membre=M' || lpad(m.number::text, 6, '0') || '&avant=' || floor(extract(epoch FROM e.at) * 1000)::bigint || '_' || e.id AS v
+        FROM "AuditEvent" e JOIN "Member" m ON m.id = e."subjectMemberId" WHERE m.email = '${LOGINS.member}'
+        ORDER BY e.at DESC, e.id DESC LIMIT 1 OFFSET ${Math.round(SIZES.demoMemberLines / 2)}`,
+    ),
   '/admin/journal?membre': (db) => one(db, `SELECT '/admin/journal?membre=M' || lpad(number::text, 6, '0') AS v FROM "Member" WHERE email = '${LOGINS.admin}'`),
   '/admin/journal?du&au': (db) =>
     one(
@@ -235,7 +243,13 @@ export async function seedLarge(db: Db) {
            CASE WHEN g % 10 > 1 THEN '{"what":"member"}'::jsonb END
       FROM generate_series(1, ${SIZES.auditEvents}) g JOIN bench_members m ON m.rn = 1 + (g % ${SIZES.members}), ${base} t,
            (SELECT id FROM "Member" WHERE email = '${LOGINS.admin}') a`);
-  progress(`audit events: ${SIZES.auditEvents}`);
+  // The demo member's own logins, as many as their credit lines and packed in the first hours: a
+  // member whose events are few among all and all together (the journal's member filter far back).
+  await exec(`
+    INSERT INTO "AuditEvent" (at, action, "actorMemberId", "subjectMemberId")
+    SELECT t.b + (g || ' seconds')::interval, 'login.succeeded', m.id, m.id
+      FROM generate_series(1, ${SIZES.demoMemberLines}) g, ${base} t, (SELECT id FROM "Member" WHERE email = '${LOGINS.member}') m`);
+  progress(`audit events: ${SIZES.auditEvents + SIZES.demoMemberLines}`);
 
   // Kept e-mails, as the development mailer keeps them (links masked), one per second.
   await exec(`
