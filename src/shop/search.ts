@@ -23,8 +23,8 @@ export function searchTextOf(p: { name: string; description: string }, categoryN
 
 /**
  * The key products are listed by name with: the name folded as above, so that « Écharpe » sorts
- * with the e's and « Œuf » with the o's on both databases, whatever their collation (PGlite's is
- * C, byte order). Equal keys are then ordered by the name itself.
+ * with the e's and « Œuf » with the o's. The column compares bytes (COLLATE "C"): the same order on
+ * every database, whatever its locale. Equal keys are then ordered by the name itself.
  */
 export function sortNameOf(name: string): string {
   return foldText(name).slice(0, 200);
