@@ -239,7 +239,7 @@ export async function seedLarge(db: Db) {
     INSERT INTO "AuditEvent" (at, action, "actorMemberId", "subjectMemberId", details)
     SELECT t.b + (g || ' seconds')::interval,
            CASE g % 10 WHEN 0 THEN 'member.registered' WHEN 1 THEN 'login.succeeded' ELSE 'personal-data.viewed' END,
-           CASE WHEN g % 10 = 1 THEN m.id WHEN g % 10 > 1 AND g % 4 = 2 THEN a.id END, m.id,
+           CASE WHEN g % 10 <= 1 THEN m.id WHEN g % 10 > 1 AND g % 4 = 2 THEN a.id END, m.id,
            CASE WHEN g % 10 > 1 THEN '{"what":"member"}'::jsonb END
       FROM generate_series(1, ${SIZES.auditEvents}) g JOIN bench_members m ON m.rn = 1 + (g % ${SIZES.members}), ${base} t,
            (SELECT id FROM "Member" WHERE email = '${LOGINS.admin}') a`);

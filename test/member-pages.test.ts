@@ -95,6 +95,8 @@ describe('/compte/donnees', () => {
     const staff = await createMember(t.deps, {}, { role: 'STAFF' });
     const { codes } = await createBatchWithCodes(t.deps, staff.member.id, { quantity: 1, label: 'Lot du salon' });
     expect((await postForm(m.agent, '/compte/coupons', '/compte/coupons', { code: codes[0] })).status).toBe(303);
+    // The newest event about the member, a minute after the others: listed first.
+    await t.deps.db.auditEvent.create({ data: { at: new Date(t.clock.now().getTime() + 60_000), action: 'password.changed', actorMemberId: m.order.memberId, subjectMemberId: m.order.memberId } });
     const page = await m.agent.get('/compte/donnees');
     expect(page.status).toBe(200);
     const html = plain(page.text);
@@ -122,6 +124,7 @@ describe('/compte/donnees', () => {
     const rows = [...section('journal_de_securite').matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((x) => x[1].replace(/<[^>]+>/g, '|').replace(/\s*\|\s*/g, '|'));
     const login = rows.find((r) => r.includes(`|${t.deps.registry.auditLabels['login.succeeded']}|`));
     expect(login, rows.join('\n')).toMatch(/\|vous\|/);
+    expect(rows[1], 'the first row after the headings').toContain(`|${t.deps.registry.auditLabels['password.changed']}|`);
     // Coupons: one heading per column, the batch's label and value.
     const coupons = section('coupons_utilises');
     const headings = [...coupons.matchAll(/<th scope="col">([^<]*)<\/th>/g)].map((x) => x[1]);

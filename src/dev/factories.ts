@@ -36,13 +36,16 @@ export async function createMember(
   const input = memberInput(overrides);
   const id = await registerMember(deps, input);
   if (!id) throw new Error(`member ${input.email} already exists`);
+  const now = deps.clock.now();
   const member = await deps.db.member.update({
     where: { id },
     data: {
       role: opts.role ?? 'MEMBER',
-      emailConfirmedAt: opts.confirmed === false ? null : deps.clock.now(),
+      emailConfirmedAt: opts.confirmed === false ? null : now,
     },
   });
+  // Confirmed as if by its link: the registration's link is then used, as "Mes données" says.
+  if (opts.confirmed !== false) await deps.db.memberToken.updateMany({ where: { memberId: id, purpose: 'CONFIRM_EMAIL', usedAt: null }, data: { usedAt: now } });
   return { member, password: input.password, email: input.email };
 }
 

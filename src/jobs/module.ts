@@ -26,9 +26,9 @@ export const jobsModule: DomainModule = {
   exports: [
     {
       key: 'envois_en_attente',
-      title: 'Envois en attente',
+      title: 'Envois et tâches du site',
       description:
-        'Les tâches du site qui vous concernent (courriels à envoyer, lettre d’information) et ce qu’elles transmettront, liens masqués ; leur contenu est effacé dès qu’elles sont faites.',
+        'Les tâches du site qui vous concernent (courriels, lettre d’information), en attente ou faites, et ce qu’elles transmettront, liens masqués ; leur contenu est effacé dès qu’elles sont faites.',
       build: async (deps, memberId, opts) => {
         const rows = await ownedRows(deps, 'Job', memberId, opts?.limit);
         // The payload is a secret column (it may hold a link's token): each job kind says what of it

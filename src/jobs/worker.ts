@@ -92,7 +92,7 @@ export class Worker {
         await db.job.updateMany({
           where: { id: job.id, lockedBy: this.id },
           // The payload (addresses, links) is not needed once the job is done. Who took it and
-          // when stay, for the admins' page and the member's export (« pris le », « pris par »).
+          // when stay: the member's export shows both (« pris le », « pris par »).
           data: { status: 'DONE', finishedAt: clock.now(), lastError: null, payload: {} },
         });
       } catch (err) {
