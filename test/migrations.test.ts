@@ -4,6 +4,7 @@ import { applyMigrations, diffSchema } from '../src/db/migrations.ts';
 import { openPglite } from '../src/db/connect.ts';
 import { readFile } from 'node:fs/promises';
 import { openTestDatabase } from './helpers/db.ts';
+import { testClockStart } from './helpers/app.ts';
 import { sortNameOf } from '../src/shop/search.ts';
 
 describe('migrations through the WebAssembly schema engine', () => {
@@ -59,7 +60,7 @@ describe('migrations through the WebAssembly schema engine', () => {
     expect(update).toBeDefined();
     const db = await openTestDatabase();
     try {
-      const at = new Date(Date.UTC(2026, 0, 15));
+      const at = testClockStart();
       const category = await db.prisma.category.create({ data: { slug: 'c', name: 'C', createdAt: at, updatedAt: at } });
       // Precomposed and decomposed accents (a pasted name may come either way), ligatures, letters
       // of other languages, superscripts, punctuation and spaces.
