@@ -7,6 +7,7 @@ import { Prisma } from '../generated/prisma/client.ts';
 import type { Deps } from '../deps.ts';
 import { formatEuros } from '../core/money.ts';
 import { cursorOf, keysetOrder, keysetPage, keysetWhere } from '../core/keyset.ts';
+import { columnList, FIRST_ID, LAST_ID } from '../db/raw.ts';
 import type { Cursor, Direction, KeysetPage } from '../core/keyset.ts';
 
 export interface AuditEntry {
@@ -79,9 +80,7 @@ const eventKey = (e: EventRow) => cursorOf(e.at, e.id);
 /** (at, id) order, newest first. */
 const newestFirst = (a: EventRow, b: EventRow) => (a.at.getTime() !== b.at.getTime() ? b.at.getTime() - a.at.getTime() : a.id > b.id ? -1 : a.id < b.id ? 1 : 0);
 
-const EVENT_COLUMNS = Prisma.raw(Object.values(Prisma.AuditEventScalarFieldEnum).map((c) => `"${c}"`).join(', '));
-const FIRST_ID = -9223372036854775808n;
-const LAST_ID = 9223372036854775807n;
+const EVENT_COLUMNS = columnList(Prisma.AuditEventScalarFieldEnum);
 /** An instant as the column holds it: a timestamp without zone, in UTC. */
 const utc = (d: Date) => Prisma.sql`(${d.toISOString()}::timestamptz AT TIME ZONE 'UTC')`;
 
@@ -102,14 +101,15 @@ function memberEvents(db: Db, column: 'actorMemberId' | 'subjectMemberId', membe
   // below (until, the first id)), so that the scan stops at them.
   // The cursor replaces the open end on its side: PostgreSQL starts the scan at one of two bounds
   // on the same side, and from the open one it read every event between the two.
-  const from = f.from ? Prisma.sql`${key} >= ${triple(f.from, FIRST_ID)}` : undefined;
-  const until = f.until ? Prisma.sql`${key} < ${triple(f.until, FIRST_ID)}` : undefined;
-  const after = cursor && dir === 'newer' ? Prisma.sql`${key} > ${triple(cursor.at, cursor.id)}` : undefined;
-  const before = cursor && dir === 'older' ? Prisma.sql`${key} < ${triple(cursor.at, cursor.id)}` : undefined;
-  const where = [
-    ...(from || after ? [from, after].filter((c) => c !== undefined) : [Prisma.sql`${key} >= ${triple('-infinity', FIRST_ID)}`]),
-    ...(until || before ? [until, before].filter((c) => c !== undefined) : [Prisma.sql`${key} <= ${triple('infinity', LAST_ID)}`]),
-  ];
+  const lower: Prisma.Sql[] = [];
+  const upper: Prisma.Sql[] = [];
+  if (f.from) lower.push(Prisma.sql`${key} >= ${triple(f.from, FIRST_ID)}`);
+  if (f.until) upper.push(Prisma.sql`${key} < ${triple(f.until, FIRST_ID)}`);
+  if (cursor && dir === 'newer') lower.push(Prisma.sql`${key} > ${triple(cursor.at, cursor.id)}`);
+  if (cursor && dir === 'older') upper.push(Prisma.sql`${key} < ${triple(cursor.at, cursor.id)}`);
+  if (!lower.length) lower.push(Prisma.sql`${key} >= ${triple('-infinity', FIRST_ID)}`);
+  if (!upper.length) upper.push(Prisma.sql`${key} <= ${triple('infinity', LAST_ID)}`);
+  const where = [...lower, ...upper];
   if (f.action) where.push(Prisma.sql`"action" = ${f.action}`);
   const order = Prisma.raw(dir === 'older' ? `"${column}" DESC, "at" DESC, "id" DESC` : `"${column}", "at", "id"`);
   return db.$queryRaw<EventRow[]>`SELECT ${EVENT_COLUMNS} FROM "AuditEvent" WHERE ${Prisma.join(where, ' AND ')} ORDER BY ${order} LIMIT ${take}`;

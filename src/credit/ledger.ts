@@ -7,6 +7,7 @@ import type { DirectSql } from '../db/direct.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { CreditKind, CreditLine } from '../generated/prisma/client.ts';
 import { ConflictError } from '../core/errors.ts';
+import { columnList, LAST_ID } from '../db/raw.ts';
 import { memberFact } from '../http/auth.ts';
 import type { Request } from 'express';
 
@@ -93,9 +94,7 @@ export async function postCredit(tx: Tx, m: CreditMovement): Promise<{ balanceCe
   return { balanceCents, lineId: line.id };
 }
 
-/** The largest id a line can have (bigint): the cursor of the newest page. */
-const LAST_ID = 9223372036854775807n;
-const LINE_COLUMNS = Prisma.raw(Object.values(Prisma.CreditLineScalarFieldEnum).map((c) => `"${c}"`).join(', '));
+const LINE_COLUMNS = columnList(Prisma.CreditLineScalarFieldEnum);
 
 /**
  * Up to `take` of the member's lines before `cursor` (older, newest first) or from it on (newer,
