@@ -13,20 +13,19 @@ export type Direction = 'older' | 'newer';
 /** The cursor of a row, for a link. */
 export const cursorOf = (at: Date, id: bigint | string): string => `${at.getTime()}_${id}`;
 
-/**
- * A cursor as a link gave it; null when malformed (the page says so: never a 500). `id` checks and
- * converts the id part (null when it is not one).
- */
-/** 10000-01-01T00:00:00Z. */
+/** 10000-01-01T00:00:00Z: a later instant has no ISO text a database takes (+033658-…). */
 const LAST_INSTANT = 253_402_300_800_000;
 
+/**
+ * A cursor as a link gave it; null when malformed or in or after the year 10000 (the page says so:
+ * never a 500). `id` checks and converts the id part (null when it is not one).
+ */
 export function parseCursor<I>(raw: unknown, id: (s: string) => I | null): Cursor<I> | null {
   if (typeof raw !== 'string') return null;
   const m = /^(\d{1,15})_([0-9a-f-]{1,36})$/.exec(raw);
   if (!m) return null;
   const at = new Date(Number(m[1]));
   const parsed = id(m[2]);
-  // Before the year 10000: a later instant has no ISO text a database takes (+033658-…).
   return Number.isNaN(at.getTime()) || at.getTime() >= LAST_INSTANT || parsed === null ? null : { at, id: parsed };
 }
 
