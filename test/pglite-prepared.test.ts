@@ -35,6 +35,39 @@ describe.skipIf(onPostgres)('PGlite queries on prepared statements', () => {
     expect(await prepared()).toBe(2);
   });
 
+  it('reads every kind of value as query() does: NULLs, accents and emoji, replies larger than PostgreSQL’s send buffer', async () => {
+    // Replies of 40 KB and 3 MB come out of PGlite in pieces (PostgreSQL sends 8 KB at a time); the
+    // second is larger than the buffer kept between queries.
+    const client = withPreparedStatements(pglite);
+    const sql = `SELECT $1::text AS s, NULL::int AS nothing, repeat($2::text, $3::int) AS long, $4::numeric AS amount,
+      ARRAY['é', NULL, '{"q"}']::text[] AS list, '\\x00ff'::bytea AS bin, $5::date AS day, 'a'::"char" AS c`;
+    for (const size of [1, 10_000, 1_000_000, 2]) {
+      const args = ['Élodie 🎉 « forêt »', 'ça', size, '12.50', '2026-03-01'];
+      for (const options of [undefined, { rowMode: 'array' as const }]) {
+        expect(await client.query(sql, args, options)).toEqual(await pglite.query(sql, args, options));
+      }
+    }
+    const rows = (await client.query<{ long: string }>(sql, ['x', 'ça', 1_000_000, '1', '2026-03-01'])).rows;
+    expect(rows[0].long).toHaveLength(2_000_000);
+  });
+
+  it('a statement that also sends a notice, and one that returns nothing, give what query() gives', async () => {
+    await pglite.exec(`CREATE FUNCTION noisy(x int) RETURNS int LANGUAGE plpgsql AS $$
+      BEGIN RAISE NOTICE 'bruit %', x; RETURN x * 2; END $$`);
+    const client = withPreparedStatements(pglite);
+    for (let i = 0; i < 2; i++) {
+      expect(await client.query('SELECT noisy($1) AS n', [21])).toEqual(
+        await pglite.query('SELECT noisy($1) AS n', [21]),
+      );
+      expect(await client.query('UPDATE t SET n = n WHERE id = $1', ['zz'])).toEqual(
+        await pglite.query('UPDATE t SET n = n WHERE id = $1', ['zz']),
+      );
+      expect(await client.query('DELETE FROM t WHERE id = $1 RETURNING id', ['zz'])).toEqual(
+        await pglite.query('DELETE FROM t WHERE id = $1 RETURNING id', ['zz']),
+      );
+    }
+  });
+
   it('throws the database error query() throws, and the next query runs', async () => {
     const client = withPreparedStatements(pglite);
     const error = await client.query('INSERT INTO t (id) VALUES ($1)', ['a']).catch((e: unknown) => e);
@@ -116,7 +149,9 @@ describe.skipIf(onPostgres)('PGlite queries on prepared statements', () => {
       for (let i = 0; i < 10000; i++) await read(i);
       globalThis.gc();
       process.stdout.write(String(process.memoryUsage().heapUsed - before));`;
-    const grown = Number(execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' }));
+    const grown = Number(
+      execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' }),
+    );
     expect(grown).toBeLessThan(3_000_000);
   }, 60_000);
 });

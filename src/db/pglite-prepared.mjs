@@ -5,15 +5,20 @@
 // shape, so each text is prepared once under a name, and later runs send Bind, Execute and Sync in
 // one call (0.25–0.35 ms). The columns of the result are described once, when the statement is
 // prepared, not on every run: PGlite decoded each column's name from the bytes again, a third of
-// its thread's time on the account page's statement (decision 0024). Results are parsed by PGlite's own parser, with the
-// caller's options, as `query()` does (docs/decisions/0022-logged-in-request.md).
+// its thread's time on the account page's statement (decision 0024). A run's reply is read from
+// PostgreSQL's bytes straight into rows, with the caller's parsers and row mode, as `query()` and
+// its parseResults give them; a reply with anything else in it (an error, a notice) is read by
+// PGlite's own parser, as before (decisions 0022 and 0089).
 // Plain JavaScript: the database's thread loads it without a TypeScript loader (pglite-worker.mjs).
 import { parse, protocol } from '@electric-sql/pglite';
 
-const { serialize, messages } = protocol;
+const { serialize, messages, Parser } = protocol;
 
 /** Statements kept prepared; the least recently used one is closed beyond this. */
 export const PREPARED_MAX = 500;
+/** The buffer a run's reply is copied to, and the size beyond which it is not kept for the next. */
+const RECEIVE_BUFFER = 64 * 1024;
+const RECEIVE_BUFFER_KEPT = 1024 * 1024;
 
 // Statement names are unique in the process: two wrappers of one PGlite never take the same.
 let named = 0;
@@ -28,6 +33,111 @@ function concat(parts) {
     offset += p.length;
   }
   return out;
+}
+
+/**
+ * Bind (all parameters as text, or binary for bytes, as pg-protocol writes them), Execute and Sync
+ * for a prepared statement, written in one buffer: pg-protocol's serializer took 10 µs for the three.
+ */
+function bindExecuteSync(statement, values) {
+  const params = values.map((v) =>
+    v === null || v === undefined
+      ? null
+      : ArrayBuffer.isView(v)
+        ? Buffer.from(v.buffer, v.byteOffset, v.byteLength)
+        : Buffer.from(String(v), 'utf8'),
+  );
+  const name = Buffer.from(statement, 'utf8');
+  let bindLength = 4 + 1 + name.length + 1 + 2 + 2 * params.length + 2 + 2;
+  for (const p of params) bindLength += 4 + (p === null ? 0 : p.length);
+  const out = Buffer.allocUnsafe(1 + bindLength + 10 + 5);
+  let at = out.writeUInt8(0x42, 0); // Bind
+  at = out.writeInt32BE(bindLength, at);
+  at = out.writeUInt8(0, at); // the unnamed portal
+  at += name.copy(out, at);
+  at = out.writeUInt8(0, at);
+  at = out.writeInt16BE(params.length, at);
+  for (let i = 0; i < params.length; i++)
+    at = out.writeInt16BE(params[i] !== null && ArrayBuffer.isView(values[i]) ? 1 : 0, at);
+  at = out.writeInt16BE(params.length, at);
+  for (const p of params) {
+    at = out.writeInt32BE(p === null ? -1 : p.length, at);
+    if (p !== null) at += p.copy(out, at);
+  }
+  at = out.writeInt16BE(0, at); // results in text
+  at = out.writeUInt8(0x45, at); // Execute: the unnamed portal, all rows
+  at = out.writeInt32BE(9, at);
+  at = out.writeUInt8(0, at);
+  at = out.writeInt32BE(0, at);
+  at = out.writeUInt8(0x53, at); // Sync
+  out.writeInt32BE(4, at);
+  return new Uint8Array(out.buffer, out.byteOffset, out.length);
+}
+
+/** The commands whose tag's count is rows written (PGlite's parseResults). */
+const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'COPY', 'MERGE']);
+
+/**
+ * The result of one Bind/Execute/Sync, read from PostgreSQL's bytes as PGlite's parseResults
+ * reads its messages: `undefined` when a message other than BindComplete, DataRow, NoData,
+ * CommandComplete and ReadyForQuery came back (an error, a notice…), which PGlite's own parser then
+ * reads. Text values go through the parsers by the column's type, NULL stays null.
+ */
+function readResult(bytes, length, fields, parsers, rowMode) {
+  const rows = [];
+  let command;
+  let affectedRows = 0;
+  let rowCount = NaN;
+  let at = 0;
+  while (at < length) {
+    const code = bytes[at];
+    const end = at + 1 + bytes.readInt32BE(at + 1);
+    let p = at + 5;
+    switch (code) {
+      case 0x32: // BindComplete
+      case 0x6e: // NoData
+      case 0x5a: // ReadyForQuery
+        break;
+      case 0x44: {
+        // DataRow
+        const count = bytes.readInt16BE(p);
+        p += 2;
+        const row = rowMode === 'array' ? new Array(count) : {};
+        for (let i = 0; i < count; i++) {
+          const size = bytes.readInt32BE(p);
+          p += 4;
+          let value = null;
+          if (size !== -1) {
+            const text = bytes.toString('utf8', p, p + size);
+            p += size;
+            const type = fields[i].dataTypeID;
+            const parser = parsers[type];
+            value = parser ? parser(text, type) : text;
+          }
+          if (rowMode === 'array') row[i] = value;
+          else row[fields[i].name] = value;
+        }
+        rows.push(row);
+        break;
+      }
+      case 0x43: {
+        // CommandComplete: its tag, "SELECT 2", "UPDATE 3", "INSERT 0 5", "CREATE TABLE"
+        if (command !== undefined) return undefined;
+        const parts = bytes.toString('utf8', p, end - 1).split(' ');
+        command = parts[0];
+        rowCount = parseInt(parts[parts.length - 1], 10);
+        if (WRITES.has(command)) affectedRows += rowCount;
+        break;
+      }
+      default:
+        return undefined;
+    }
+    at = end;
+  }
+  if (command === undefined) return undefined;
+  const result = { rows, fields, command, affectedRows };
+  if (!Number.isNaN(rowCount)) result.rowCount = rowCount;
+  return result;
 }
 
 /**
@@ -60,7 +170,8 @@ export function withPreparedStatements(pglite, max = PREPARED_MAX) {
     // The result's columns (RowDescription; none for a statement without rows: NoData), as every
     // run of the statement returns them: text format, the only one this file binds.
     const columns = out.find((m) => m.name === 'rowDescription');
-    const statement = { name, types: parse.parseDescribeStatementResults(out), columns };
+    const fields = columns ? columns.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) : [];
+    const statement = { name, types: parse.parseDescribeStatementResults(out), columns, fields };
     statements.set(sql, statement);
     if (statements.size > max) {
       const [oldest, { name: closed }] = statements.entries().next().value;
@@ -68,6 +179,20 @@ export function withPreparedStatements(pglite, max = PREPARED_MAX) {
       await run([serialize.close({ type: 'S', name: closed }), serialize.sync()]);
     }
     return statement;
+  };
+
+  // PostgreSQL's bytes for one run, copied out of PGlite's memory as they come (a reply longer than
+  // PostgreSQL's send buffer comes in pieces). Read before the query lock is released.
+  let received = Buffer.allocUnsafe(RECEIVE_BUFFER);
+  let receivedLength = 0;
+  const onRawData = (chunk) => {
+    if (receivedLength + chunk.length > received.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(received.length * 2, receivedLength + chunk.length));
+      received.copy(bigger, 0, 0, receivedLength);
+      received = bigger;
+    }
+    received.set(chunk, receivedLength);
+    receivedLength += chunk.length;
   };
 
   const execute = async (sql, params, options) => {
@@ -84,9 +209,22 @@ export function withPreparedStatements(pglite, max = PREPARED_MAX) {
       const serializer = options?.serializers?.[oid] ?? pglite.serializers[oid];
       return serializer ? serializer(param) : param.toString();
     });
-    const out = await run([serialize.bind({ statement: statement.name, values }), serialize.execute({}), serialize.sync()]);
-    if (statement.columns) out.unshift(statement.columns);
-    return { out, error: failure(out, sql, params, options), statement };
+    // PGlite's execProtocol parses every message into an object, then parseResults reads those:
+    // here the bytes are read once, straight into rows (decision 0089). What this reader does not
+    // know (an error, a notice) goes to PGlite's parser, as before.
+    receivedLength = 0;
+    try {
+      await pglite.execProtocolRawStream(bindExecuteSync(statement.name, values), { syncToFs: false, onRawData });
+      const result = readResult(received, receivedLength, statement.fields, parsersFor(options), options?.rowMode);
+      if (result) return { result, statement };
+      const out = [];
+      new Parser().parse(received.subarray(0, receivedLength), (message) => out.push(message));
+      if (statement.columns) out.unshift(statement.columns);
+      return { out, error: failure(out, sql, params, options), statement };
+    } finally {
+      // A large result (an export) does not keep its buffer.
+      if (received.length > RECEIVE_BUFFER_KEPT) received = Buffer.allocUnsafe(RECEIVE_BUFFER);
+    }
   };
 
   // parseResults copies PGlite's ~300 parsers and the caller's into a new object on every call:
@@ -104,16 +242,19 @@ export function withPreparedStatements(pglite, max = PREPARED_MAX) {
     await pglite._checkReady();
     return pglite._runExclusiveTransaction(() =>
       pglite._runExclusiveQuery(async () => {
-        let { out, error, statement } = await execute(sql, params, options);
+        let ran = await execute(sql, params, options);
         // A table changed under a statement whose result columns it fixed: prepare it again once.
-        if (error?.code === '0A000' && statements.get(sql) === statement) {
+        if (ran.error?.code === '0A000' && statements.get(sql) === ran.statement) {
           statements.delete(sql);
-          await run([serialize.close({ type: 'S', name: statement.name }), serialize.sync()]);
-          ({ out, error } = await execute(sql, params, options));
+          await run([serialize.close({ type: 'S', name: ran.statement.name }), serialize.sync()]);
+          ran = await execute(sql, params, options);
         }
-        if (error) throw error;
+        if (ran.error) throw ran.error;
         await pglite.syncToFs();
-        return parse.parseResults(out, parsersFor(options), options && { ...options, parsers: undefined })[0];
+        return (
+          ran.result ??
+          parse.parseResults(ran.out, parsersFor(options), options && { ...options, parsers: undefined })[0]
+        );
       }),
     );
   };
