@@ -8,6 +8,7 @@ import { formatEuros } from '../src/core/money.ts';
 import { memberNumber } from '../src/core/member-number.ts';
 import { ADDRESS, addToCart, checkoutForm, createProduct } from './helpers/shop.ts';
 import { queueMail } from '../src/mail/outbox.ts';
+import { collectMemberData } from '../src/privacy/export.ts';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -156,6 +157,29 @@ describe('/compte/donnees', () => {
     const queuedSection = /<section aria-labelledby="s-envois_en_attente">[\s\S]*?<\/section>/.exec(page)?.[0] ?? '';
     expect(queuedSection).toContain('<dt>Contenu</dt>');
     expect(queuedSection).not.toContain('<th scope="col">Contenu</th>');
+  });
+
+  it('lists kept e-mails and consents by their dates, oldest first, on the page (its first rows) and in the download', async () => {
+    const m = await createMember(t.deps);
+    const agent = await loginAgent(t.app, m.email, m.password);
+    const at = (minutes: number) => new Date(t.clock.now().getTime() + minutes * 60_000);
+    // Written in an order that is neither their dates' nor their (random) ids'.
+    for (const minutes of [2, 5, 1, 4, 3]) {
+      await t.deps.db.mailMessage.create({ data: { to: m.email, subject: `Courriel ${minutes}`, text: '…', memberId: m.member.id, createdAt: at(minutes) } });
+      await t.deps.db.consent.create({ data: { memberId: m.member.id, kind: 'newsletter', policyVersion: `v-${minutes}`, givenAt: at(minutes) } });
+    }
+    const data = JSON.parse((await agent.get('/compte/donnees/telecharger')).text);
+    expect(data.courriels.map((x: { subject: string }) => x.subject)).toEqual([1, 2, 3, 4, 5].map((n) => `Courriel ${n}`));
+    // The registration's consents first (given at the clock's time), then these.
+    const versions = data.consentements.map((x: { policyVersion: string }) => x.policyVersion);
+    expect(versions.slice(-5)).toEqual(['v-1', 'v-2', 'v-3', 'v-4', 'v-5']);
+    // The page asks for the first rows only: the oldest ones.
+    const firstTwo = await collectMemberData(t.deps, m.member.id, { audit: false, limit: 2 });
+    const listed = (key: string) => firstTwo.sections.find((x) => x.section.key === key)?.data as Record<string, unknown>[];
+    expect(listed('courriels').map((x) => x.subject)).toEqual(['Courriel 1', 'Courriel 2']);
+    const page = plain((await agent.get('/compte/donnees')).text);
+    expect(page.indexOf('Courriel 1')).toBeGreaterThan(0);
+    expect(page.indexOf('Courriel 1')).toBeLessThan(page.indexOf('Courriel 5'));
   });
 
   it('keeps the JSON download’s keys', async () => {

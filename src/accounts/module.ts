@@ -72,6 +72,7 @@ export const accountsModule: DomainModule = {
       title: 'Liens envoyés par courriel',
       description: 'Les liens de confirmation d’adresse ou de nouveau mot de passe qui vous ont été envoyés (le lien lui-même n’est pas conservé).',
       table: 'MemberToken',
+      orderBy: ['createdAt', 'id'],
     },
   ],
   audit: ACCOUNTS_AUDIT,

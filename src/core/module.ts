@@ -132,6 +132,11 @@ export interface ExportSection {
   /** The member's rows of this table, secret columns left out (the default builder). */
   table?: Prisma.ModelName;
   /**
+   * The columns the default builder lists the rows by, oldest first: a date, then the id for rows
+   * of the same instant. Without it, by the table's first column (an id that grows with time).
+   */
+  orderBy?: readonly string[];
+  /**
    * A builder of its own, when the rows need joining or wording. `limit` (the "Mes données" page)
    * asks for at most that many rows of a list; the download passes none and gets everything.
    */

@@ -73,6 +73,7 @@ export const mailModule: DomainModule = {
       title: 'Courriels conservés',
       description: 'Sans serveur d’envoi configuré, le site garde ses courriels 30 jours au lieu de les envoyer ; les voici.',
       table: 'MailMessage',
+      orderBy: ['createdAt', 'id'],
     },
   ],
   nav: [{ area: 'staff', href: '/gestion/courriels', label: 'Courriels', hint: 'Les courriels gardés par le site quand aucun serveur SMTP n’est configuré.' }],

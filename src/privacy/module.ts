@@ -84,6 +84,7 @@ export const privacyModule: DomainModule = {
       title: 'Vos consentements',
       description: 'Ce que vous avez accepté (la version de la politique de confidentialité) ou choisi (la lettre d’information), et quand ; un retrait est daté.',
       table: 'Consent',
+      orderBy: ['givenAt', 'id'],
     },
     {
       key: 'transmissions_a_des_tiers',
