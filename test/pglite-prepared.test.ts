@@ -68,6 +68,37 @@ describe.skipIf(onPostgres)('PGlite queries on prepared statements', () => {
     }
   });
 
+  it('gives what query() gives at the protocol’s edges: a byte-order mark, a column named __proto__, 40,000 parameters, an error after rows, a setting reported, an empty statement', async () => {
+    const client = withPreparedStatements(pglite);
+    const same = async (sql: string, args: unknown[] = [], options?: { rowMode: 'array' }) => {
+      const mine = await client.query(sql, args, options).catch((e: unknown) => e);
+      const theirs = await pglite.query(sql, args, options).catch((e: unknown) => e);
+      if (theirs instanceof Error) {
+        expect(mine).toBeInstanceOf(messages.DatabaseError);
+        expect((mine as messages.DatabaseError).code).toBe((theirs as messages.DatabaseError).code);
+      } else expect(mine).toEqual(theirs);
+      return mine;
+    };
+    // pg-protocol's TextDecoder drops a leading byte-order mark; so must this reader.
+    expect(((await same('SELECT $1::text AS s', ['\ufeffabc'])) as { rows: { s: string }[] }).rows[0].s).toBe('abc');
+    await same('SELECT 1 AS "__proto__", NULL::int AS "constructor", 2 AS x');
+    // Bind counts its parameters on 16 bits, unsigned: above 32,767 is allowed.
+    const many = Array.from({ length: 40_000 }, (_, i) => i);
+    const placeholders = many.map((i) => `$${i + 1}::int`).join(', ');
+    expect(
+      ((await same(`SELECT cardinality(ARRAY[${placeholders}]) AS n`, many)) as { rows: { n: number }[] }).rows[0].n,
+    ).toBe(40_000);
+    await same('SELECT 10 / (3 - g) AS q FROM generate_series(1, 5) g');
+    await same("SELECT set_config('application_name', $1, false) AS v", ['club-test']);
+    await same('SELECT $1::text AS s', ['']);
+    await same('SELECT $1::text AS s', [null], { rowMode: 'array' });
+  });
+
+  it('refuses LISTEN: a notification in a reply would not reach the listener', async () => {
+    const client = withPreparedStatements(pglite);
+    await expect(client.listen('club', () => {})).rejects.toThrow(/LISTEN/);
+  });
+
   it('throws the database error query() throws, and the next query runs', async () => {
     const client = withPreparedStatements(pglite);
     const error = await client.query('INSERT INTO t (id) VALUES ($1)', ['a']).catch((e: unknown) => e);

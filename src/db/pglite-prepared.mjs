@@ -35,6 +35,9 @@ function concat(parts) {
   return out;
 }
 
+/** A value the serializers left as bytes goes in binary, as pg-protocol sends it. */
+const isBytes = (v) => ArrayBuffer.isView(v) || v instanceof ArrayBuffer;
+
 /**
  * Bind (all parameters as text, or binary for bytes, as pg-protocol writes them), Execute and Sync
  * for a prepared statement, written in one buffer: pg-protocol's serializer took 10 µs for the three.
@@ -45,7 +48,9 @@ function bindExecuteSync(statement, values) {
       ? null
       : ArrayBuffer.isView(v)
         ? Buffer.from(v.buffer, v.byteOffset, v.byteLength)
-        : Buffer.from(String(v), 'utf8'),
+        : v instanceof ArrayBuffer
+          ? Buffer.from(v)
+          : Buffer.from(String(v), 'utf8'),
   );
   const name = Buffer.from(statement, 'utf8');
   let bindLength = 4 + 1 + name.length + 1 + 2 + 2 * params.length + 2 + 2;
@@ -56,10 +61,10 @@ function bindExecuteSync(statement, values) {
   at = out.writeUInt8(0, at); // the unnamed portal
   at += name.copy(out, at);
   at = out.writeUInt8(0, at);
-  at = out.writeInt16BE(params.length, at);
-  for (let i = 0; i < params.length; i++)
-    at = out.writeInt16BE(params[i] !== null && ArrayBuffer.isView(values[i]) ? 1 : 0, at);
-  at = out.writeInt16BE(params.length, at);
+  // The counts are unsigned: up to 65,535 parameters.
+  at = out.writeUInt16BE(params.length, at);
+  for (let i = 0; i < params.length; i++) at = out.writeInt16BE(params[i] !== null && isBytes(values[i]) ? 1 : 0, at);
+  at = out.writeUInt16BE(params.length, at);
   for (const p of params) {
     at = out.writeInt32BE(p === null ? -1 : p.length, at);
     if (p !== null) at += p.copy(out, at);
@@ -78,12 +83,21 @@ function bindExecuteSync(statement, values) {
 const WRITES = new Set(['INSERT', 'UPDATE', 'DELETE', 'COPY', 'MERGE']);
 
 /**
+ * A value's text, as pg-protocol's TextDecoder gives it: UTF-8, a leading byte-order mark dropped.
+ */
+function text(bytes, start, end) {
+  if (end - start >= 3 && bytes[start] === 0xef && bytes[start + 1] === 0xbb && bytes[start + 2] === 0xbf) start += 3;
+  return bytes.toString('utf8', start, end);
+}
+
+/**
  * The result of one Bind/Execute/Sync, read from PostgreSQL's bytes as PGlite's parseResults
  * reads its messages: `undefined` when a message other than BindComplete, DataRow, NoData,
  * CommandComplete and ReadyForQuery came back (an error, a notice…), which PGlite's own parser then
- * reads. Text values go through the parsers by the column's type, NULL stays null.
+ * reads. Text values go through the parsers by the column's type (PGlite's own when the caller's
+ * have none for it), NULL stays null.
  */
-function readResult(bytes, length, fields, parsers, rowMode) {
+function readResult(bytes, length, fields, parsers, defaults, rowMode) {
   const rows = [];
   let command;
   let affectedRows = 0;
@@ -102,28 +116,28 @@ function readResult(bytes, length, fields, parsers, rowMode) {
         // DataRow
         const count = bytes.readInt16BE(p);
         p += 2;
-        const row = rowMode === 'array' ? new Array(count) : {};
+        const row = new Array(count);
         for (let i = 0; i < count; i++) {
           const size = bytes.readInt32BE(p);
           p += 4;
           let value = null;
           if (size !== -1) {
-            const text = bytes.toString('utf8', p, p + size);
+            const raw = text(bytes, p, p + size);
             p += size;
             const type = fields[i].dataTypeID;
-            const parser = parsers[type];
-            value = parser ? parser(text, type) : text;
+            const parser = parsers[type] ?? defaults[type];
+            value = parser ? parser(raw, type) : raw;
           }
-          if (rowMode === 'array') row[i] = value;
-          else row[fields[i].name] = value;
+          row[i] = value;
         }
-        rows.push(row);
+        // Objects as parseResults makes them (Object.fromEntries: a column named __proto__ is one).
+        rows.push(rowMode === 'array' ? row : Object.fromEntries(row.map((value, i) => [fields[i].name, value])));
         break;
       }
       case 0x43: {
         // CommandComplete: its tag, "SELECT 2", "UPDATE 3", "INSERT 0 5", "CREATE TABLE"
         if (command !== undefined) return undefined;
-        const parts = bytes.toString('utf8', p, end - 1).split(' ');
+        const parts = text(bytes, p, end - 1).split(' ');
         command = parts[0];
         rowCount = parseInt(parts[parts.length - 1], 10);
         if (WRITES.has(command)) affectedRows += rowCount;
@@ -170,7 +184,10 @@ export function withPreparedStatements(pglite, max = PREPARED_MAX) {
     // The result's columns (RowDescription; none for a statement without rows: NoData), as every
     // run of the statement returns them: text format, the only one this file binds.
     const columns = out.find((m) => m.name === 'rowDescription');
-    const fields = columns ? columns.fields.map((f) => ({ name: f.name, dataTypeID: f.dataTypeID })) : [];
+    // Shared by the statement's results: frozen, so that no caller changes another's.
+    const fields = Object.freeze(
+      columns ? columns.fields.map((f) => Object.freeze({ name: f.name, dataTypeID: f.dataTypeID })) : [],
+    );
     const statement = { name, types: parse.parseDescribeStatementResults(out), columns, fields };
     statements.set(sql, statement);
     if (statements.size > max) {
@@ -215,7 +232,14 @@ export function withPreparedStatements(pglite, max = PREPARED_MAX) {
     receivedLength = 0;
     try {
       await pglite.execProtocolRawStream(bindExecuteSync(statement.name, values), { syncToFs: false, onRawData });
-      const result = readResult(received, receivedLength, statement.fields, parsersFor(options), options?.rowMode);
+      const result = readResult(
+        received,
+        receivedLength,
+        statement.fields,
+        parsersFor(options),
+        pglite.parsers,
+        options?.rowMode,
+      );
       if (result) return { result, statement };
       const out = [];
       new Parser().parse(received.subarray(0, receivedLength), (message) => out.push(message));
@@ -273,10 +297,17 @@ export function withPreparedStatements(pglite, max = PREPARED_MAX) {
     }
   };
 
+  const listenRefused = async () => {
+    throw new Error('LISTEN is not available on the embedded database with prepared statements (pglite-prepared.mjs)');
+  };
+
   return new Proxy(pglite, {
     get(target, key) {
       if (key === 'query') return query;
       if (key === 'exec') return exec;
+      // A notification in a query's reply does not reach PGlite's listeners on this path (decision
+      // 0089): a listener would miss some, so none can be added. Nothing in the site listens.
+      if (key === 'listen') return listenRefused;
       // PGlite keeps private state keyed by the instance: methods run on the instance itself.
       const value = Reflect.get(target, key, target);
       return typeof value === 'function' ? value.bind(target) : value;
