@@ -182,6 +182,27 @@ describe('/compte/donnees', () => {
     expect(page.indexOf('Courriel 1')).toBeLessThan(page.indexOf('Courriel 5'));
   });
 
+  it('lists a password-reset request made with the member’s address until it is handled, then the link sent', async () => {
+    const m = await createMember(t.deps);
+    const other = await createMember(t.deps);
+    const agent = await loginAgent(t.app, m.email, m.password);
+    // Typed in capitals: the request holds the address (the form writes it in small letters), not the member's id.
+    for (const email of [m.email.toUpperCase(), other.email]) {
+      expect((await postForm(request.agent(t.app), '/mot-de-passe-oublie', '/mot-de-passe-oublie', { email })).status).toBe(200);
+    }
+    const download = async () => JSON.parse((await agent.get('/compte/donnees/telecharger')).text);
+    const before = await download();
+    expect(before.demandes_de_mot_de_passe).toEqual([{ date: t.clock.now().toISOString(), statut: 'PENDING', courriel: m.email }]);
+    const section = /<section aria-labelledby="s-demandes_de_mot_de_passe">[\s\S]*?<\/section>/.exec(plain((await agent.get('/compte/donnees')).text))?.[0] ?? '';
+    expect(section).toContain(m.email);
+    expect(section).toContain('en attente');
+    expect(section).not.toContain(other.email);
+    while ((await t.worker.runOnce()) > 0);
+    const after = await download();
+    expect(after.demandes_de_mot_de_passe).toEqual([]);
+    expect(after.liens_en_attente.map((l: { purpose: string }) => l.purpose)).toContain('RESET_PASSWORD');
+  });
+
   it('keeps the JSON download’s keys', async () => {
     const m = await memberWithOrder('Hochet soleil');
     const data = JSON.parse((await m.agent.get('/compte/donnees/telecharger')).text);

@@ -74,6 +74,22 @@ export const accountsModule: DomainModule = {
       table: 'MemberToken',
       orderBy: ['createdAt', 'id'],
     },
+    {
+      key: 'demandes_de_mot_de_passe',
+      title: 'Demandes de nouveau mot de passe en cours',
+      description:
+        'Une demande « mot de passe oublié » faite avec votre adresse et pas encore traitée : le site la traite en quelques secondes, puis le lien envoyé figure ci-dessus.',
+      // The job holds the address typed, not the member's id (decision 0013): found by address, as
+      // the erasure finds it, among the pending jobs of its kind (the (status, kind) index).
+      build: async (deps, memberId) => {
+        const rows = await deps.db.$queryRaw<{ createdAt: Date; status: string; email: string }[]>`
+          SELECT "createdAt", status::text AS status, payload->>'email' AS email FROM "Job"
+            WHERE status IN ('PENDING', 'RUNNING') AND kind = 'password-reset'
+              AND lower(payload->>'email') = (SELECT lower(email) FROM "Member" WHERE id = ${memberId}::uuid)
+            ORDER BY "createdAt", id`;
+        return rows.map((r) => ({ date: r.createdAt.toISOString(), statut: r.status, courriel: r.email }));
+      },
+    },
   ],
   audit: ACCOUNTS_AUDIT,
   nav: [{ area: 'member', href: '/compte', label: 'Mon compte', hint: 'Coordonnées, adresse électronique, mot de passe.' }],
