@@ -1,5 +1,6 @@
 // Member accounts: registration, login, profile; the Member row and the e-mailed tokens.
 import { z } from 'zod';
+import { Prisma } from '../generated/prisma/client.ts';
 import { defineJob } from '../core/module.ts';
 import type { DomainModule } from '../core/module.ts';
 import { ownedRows } from '../privacy/export.ts';
@@ -11,6 +12,13 @@ const P = 'personal' as const;
 const O = 'operational' as const;
 const ID = 'pseudonymous-id' as const;
 
+/**
+ * The member's password-reset requests: their job holds the address typed, not the member's id
+ * (the lookup happens in the job, decision 0013), so the classification cannot find them.
+ */
+const resetRequestsOf = (memberId: string) =>
+  Prisma.sql`kind = 'password-reset' AND lower(payload->>'email') = (SELECT lower(email) FROM "Member" WHERE id = ${memberId}::uuid)`;
+
 export const accountsModule: DomainModule = {
   name: 'accounts',
   routes: { public: accountPublicRoutes, member: accountMemberRoutes },
@@ -18,12 +26,9 @@ export const accountsModule: DomainModule = {
     'password-reset': defineJob('Lien de mot de passe oublié', z.object({ email: z.string() }), (deps, p) => sendPasswordReset(deps, p.email)),
   },
   erasure: {
-    // A reset request's job carries the address typed, not the member's id (the lookup happens in
-    // the job, decision 0013): the classification cannot find it, so it is deleted here, done or not.
+    // The member's reset requests, deleted here, done or not.
     before: async (tx, { memberId }) => {
-      await tx.$executeRaw`
-        DELETE FROM "Job" WHERE kind = 'password-reset'
-          AND lower(payload->>'email') = (SELECT lower(email) FROM "Member" WHERE id = ${memberId}::uuid)`;
+      await tx.$executeRaw`DELETE FROM "Job" WHERE ${resetRequestsOf(memberId)}`;
     },
   },
   classification: {
@@ -79,13 +84,11 @@ export const accountsModule: DomainModule = {
       title: 'Demandes de nouveau mot de passe en cours',
       description:
         'Une demande « mot de passe oublié » faite avec votre adresse et pas encore traitée : le site la traite en quelques secondes, puis le lien envoyé figure ci-dessus.',
-      // The job holds the address typed, not the member's id (decision 0013): found by address, as
-      // the erasure finds it, among the pending jobs of its kind (the (status, kind) index).
+      // Found as the erasure finds them, among the pending jobs (the (status, kind) index).
       build: async (deps, memberId) => {
         const rows = await deps.db.$queryRaw<{ createdAt: Date; status: string; email: string }[]>`
           SELECT "createdAt", status::text AS status, payload->>'email' AS email FROM "Job"
-            WHERE status IN ('PENDING', 'RUNNING') AND kind = 'password-reset'
-              AND lower(payload->>'email') = (SELECT lower(email) FROM "Member" WHERE id = ${memberId}::uuid)
+            WHERE status IN ('PENDING', 'RUNNING') AND ${resetRequestsOf(memberId)}
             ORDER BY "createdAt", id`;
         return rows.map((r) => ({ date: r.createdAt.toISOString(), statut: r.status, courriel: r.email }));
       },
