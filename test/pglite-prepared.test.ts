@@ -92,6 +92,12 @@ describe.skipIf(onPostgres)('PGlite queries on prepared statements', () => {
     await same("SELECT set_config('application_name', $1, false) AS v", ['club-test']);
     await same('SELECT $1::text AS s', ['']);
     await same('SELECT $1::text AS s', [null], { rowMode: 'array' });
+    // Bytes a serializer leaves as bytes go in binary, as pg-protocol sends them.
+    const binary = { serializers: { 17: (x: Uint8Array) => x } } as never;
+    const sql = 'SELECT $1::bytea AS b, octet_length($1::bytea) AS n';
+    const args = [new Uint8Array([0, 255, 1, 92])];
+    expect(await client.query(sql, args, binary)).toEqual(await pglite.query(sql, args, binary));
+    expect((await client.query<{ n: number }>(sql, args, binary)).rows[0].n).toBe(4);
   });
 
   it('refuses LISTEN: a notification in a reply would not reach the listener', async () => {
